@@ -1,0 +1,112 @@
+package dev.eventbus;
+
+import java.io.PrintStream;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * A {@link ProgressTracker} that draws {@code description [#####.....] 42/100 42% 12.3/s ETA 0:05} on standard
+ * error. On a terminal the bar is redrawn in place; otherwise a plain line is printed per update, at most about
+ * five per second, plus the last one. Created by {@link ProgressTracker#console(long, String)}.
+ *
+ * <p>Thread-safe: updates from several threads are counted exactly and drawn one at a time.
+ */
+public final class ConsoleProgressTracker implements ProgressTracker {
+
+    private static final int BAR_WIDTH = 30;
+    private static final long PLAIN_LINE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+
+    private final long total;
+    private final String description;
+    private final PrintStream out;
+    private final boolean terminal;
+    private final LongSupplier nanoClock;
+    private final long startNanos;
+    private long current;
+    private long lastLineNanos;
+
+    ConsoleProgressTracker(long total, String description) {
+        this(total, description, System.err, System.console() != null && System.console().isTerminal(),
+                System::nanoTime);
+    }
+
+    ConsoleProgressTracker(long total, String description, PrintStream out, boolean terminal, LongSupplier nanoClock) {
+        if (total < 0) {
+            throw new IllegalArgumentException("total must be >= 0: " + total);
+        }
+        this.total = total;
+        this.description = Objects.requireNonNull(description, "description");
+        this.out = Objects.requireNonNull(out, "out");
+        this.terminal = terminal;
+        this.nanoClock = nanoClock;
+        this.startNanos = nanoClock.getAsLong();
+        this.lastLineNanos = startNanos - PLAIN_LINE_INTERVAL_NANOS;
+    }
+
+    /**
+     * Adds {@code steps} and redraws the bar.
+     *
+     * @param steps steps to add, zero or more
+     * @throws IllegalArgumentException if {@code steps} is negative
+     */
+    @Override
+    public void progress(int steps) {
+        if (steps < 0) {
+            throw new IllegalArgumentException("steps must be >= 0: " + steps);
+        }
+        synchronized (this) {
+            current += steps;
+            long now = nanoClock.getAsLong();
+            boolean finished = current >= total;
+            if (terminal) {
+                out.print('\r' + render(now) + (finished ? System.lineSeparator() : ""));
+                out.flush();
+            } else if (finished || now - lastLineNanos >= PLAIN_LINE_INTERVAL_NANOS) {
+                lastLineNanos = now;
+                out.println(render(now));
+            }
+        }
+    }
+
+    /**
+     * Returns the steps counted so far.
+     *
+     * @return the current count
+     */
+    public synchronized long current() {
+        return current;
+    }
+
+    /**
+     * Returns the steps expected.
+     *
+     * @return the total
+     */
+    public long total() {
+        return total;
+    }
+
+    String render(long nowNanos) {
+        double seconds = Math.max(1e-9, (nowNanos - startNanos) / 1e9);
+        double rate = current / seconds;
+        long shown = Math.min(current, total);
+        int filled = total == 0 ? BAR_WIDTH : (int) (BAR_WIDTH * shown / total);
+        long percent = total == 0 ? 100 : 100 * shown / total;
+        String eta = rate <= 0 ? "?" : formatDuration((long) Math.ceil((total - shown) / rate));
+        return String.format(Locale.ROOT, "%s [%s%s] %d/%d %d%% %.1f/s ETA %s", description, "#".repeat(filled),
+                ".".repeat(BAR_WIDTH - filled), current, total, percent, rate, eta);
+    }
+
+    private static String formatDuration(long seconds) {
+        return seconds >= 3600
+                ? String.format(Locale.ROOT, "%d:%02d:%02d", seconds / 3600, seconds / 60 % 60, seconds % 60)
+                : String.format(Locale.ROOT, "%d:%02d", seconds / 60, seconds % 60);
+    }
+
+    @Override
+    public String toString() {
+        return "ConsoleProgressTracker[" + description + " " + current() + "/" + total + "]";
+    }
+}
