@@ -45,6 +45,14 @@ interface Child {
      */
     CompletableFuture<Integer> exitCode();
 
+    /**
+     * Tells whether the launcher put the command in a process group of its own, which then holds all its processes
+     * (except those that leave it on purpose with {@code setsid} or {@code setpgid}).
+     *
+     * @return true with a group
+     */
+    boolean grouped();
+
     /** Signal 0: only checks that the process group still has a member. */
     int PROBE = 0;
     /** SIGKILL. */

@@ -41,12 +41,20 @@ final class CmdExecutor implements ModeExecutor {
     private static final Duration DRAIN_WAIT = Duration.ofSeconds(2);
     private static final long FIRST_POLL_MILLIS = 10;
     private static final long MAX_POLL_MILLIS = 200;
+    /** How long output pipes may stay open after the command exited before we look for processes holding them. */
+    private static final Duration QUICK_DRAIN = Duration.ofMillis(100);
+    /** How long exited commands wait to be swept together for processes they left behind. */
+    private static final Duration SWEEP_DELAY = Duration.ofMillis(50);
+    private static final String MARKER_PREFIX = ProcessHandle.current().pid() + ":";
+    private static final java.util.concurrent.atomic.AtomicLong SEQUENCE = new java.util.concurrent.atomic.AtomicLong();
 
     private final int outputCap;
     private final Launcher launcher;
     private final Set<Run> runs = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ScheduledThreadPoolExecutor reaper;
+    private final Map<String, Run> unswept = new ConcurrentHashMap<>();
+    private final AtomicBoolean sweepPending = new AtomicBoolean();
 
     CmdExecutor(int outputCap, Launcher launcher) {
         if (outputCap <= 0) {
@@ -101,14 +109,15 @@ final class CmdExecutor implements ModeExecutor {
         }
         int cap = request.outputCap() > 0 ? request.outputCap() : outputCap;
         long start = System.nanoTime();
+        String marker = MARKER_PREFIX + SEQUENCE.incrementAndGet();
         Child child;
         try {
             Redirects.check(request);
-            child = launcher.start(request);
+            child = launcher.start(request, marker);
         } catch (CmdLaunchException e) {
             return EventResult.exceptionResult(event.id(), e);
         }
-        Run run = new Run(child);
+        Run run = new Run(child, marker);
         runs.add(run);
         if (closed.get()) {
             run.kill();
@@ -122,13 +131,27 @@ final class CmdExecutor implements ModeExecutor {
             int code = run.awaitExit();
             Duration duration = Duration.ofNanos(System.nanoTime() - start);
             ended = true;
+            // Processes the command left running belong to this event and end with it.
             if (run.tree.descendantsAlive()) {
-                // The command exited but left processes running: they belong to this event and end with it.
-                run.stop();
+                run.endLeftovers();
+            } else if (!child.grouped() && request.inheritEnv()) {
+                sweepLater(run);
             } else {
                 runs.remove(run);
             }
-            awaitDrained(out, err, child);
+            if (!awaitDrained(out, err, QUICK_DRAIN)) {
+                // Someone still holds the output open: a process that left the tree before we saw it.
+                if (run.tree.scanMarked()) {
+                    run.endLeftovers();
+                }
+                if (!awaitDrained(out, err, DRAIN_WAIT)) {
+                    LOG.log(Level.WARNING, () -> "Command " + child.handle().pid() + " (" + request.executable()
+                            + ") exited but a process outside its tree still holds its output open; returning the"
+                            + " output read so far");
+                    Redirects.closeQuietly(child.stdout());
+                    Redirects.closeQuietly(child.stderr());
+                }
+            }
             CmdResult result = new CmdResult(code, out == null ? "" : out.text(), err == null ? "" : err.text(),
                     duration, (out != null && out.truncated()) || (err != null && err.truncated()));
             return EventResult.businessResult(event.id(), code == 0, result);
@@ -162,15 +185,50 @@ final class CmdExecutor implements ModeExecutor {
         return capture;
     }
 
-    private static void awaitDrained(Capture out, Capture err, Child child) throws InterruptedException {
-        long deadline = System.nanoTime() + DRAIN_WAIT.toNanos();
+    private static boolean awaitDrained(Capture out, Capture err, Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
         for (Capture c : new Capture[] {out, err}) {
             if (c != null && !c.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                LOG.log(Level.WARNING, () -> "Command " + child.handle().pid() + " exited but a process outside"
-                        + " its tree still holds its output open; returning the output read so far");
-                Redirects.closeQuietly(child.stdout());
-                Redirects.closeQuietly(child.stderr());
-                return;
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Looks for processes a command left behind, later and together with other commands' on one pass over
+     * {@code /proc}: the JDK's pipes reach end-of-file when the command exits, so a leftover holding them open would
+     * otherwise go unnoticed.
+     */
+    private void sweepLater(Run run) {
+        unswept.put(run.tree.marker(), run);
+        if (sweepPending.compareAndSet(false, true)) {
+            try {
+                reaper.schedule(this::sweep, SWEEP_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                sweepPending.set(false); // closed: close() killed everything tracked
+            }
+        }
+    }
+
+    private void sweep() {
+        sweepPending.set(false);
+        Map<String, ProcessTree> trees = new java.util.HashMap<>();
+        List<Run> batch = new java.util.ArrayList<>();
+        for (var it = unswept.values().iterator(); it.hasNext(); ) {
+            Run run = it.next();
+            it.remove();
+            batch.add(run);
+            trees.put(run.tree.marker(), run.tree);
+        }
+        Set<ProcessTree> found = ProcessTree.scanMarked(trees);
+        for (Run run : batch) {
+            if (found.contains(run.tree)) {
+                LOG.log(Level.DEBUG, () -> "Command " + run.child.handle().pid() + " left processes behind;"
+                        + " ending them");
+                run.endLeftovers();
+            } else {
+                runs.remove(run);
             }
         }
     }
@@ -184,6 +242,7 @@ final class CmdExecutor implements ModeExecutor {
             run.kill();
         }
         runs.clear();
+        unswept.clear();
         reaper.shutdownNow();
     }
 
@@ -203,9 +262,9 @@ final class CmdExecutor implements ModeExecutor {
         final ProcessTree tree;
         private final AtomicBoolean stopping = new AtomicBoolean();
 
-        Run(Child child) {
+        Run(Child child, String marker) {
             this.child = child;
-            this.tree = new ProcessTree(child);
+            this.tree = new ProcessTree(child, marker);
         }
 
         /**
@@ -227,11 +286,15 @@ final class CmdExecutor implements ModeExecutor {
             }
         }
 
-        /** SIGTERM to the tree now, SIGKILL to whatever is left after the grace. Idempotent; does not block. */
+        /** Stops the command: {@link #endLeftovers()} once. Idempotent; does not block. */
         void stop() {
-            if (!stopping.compareAndSet(false, true)) {
-                return;
+            if (stopping.compareAndSet(false, true)) {
+                endLeftovers();
             }
+        }
+
+        /** SIGTERM to the tree now, SIGKILL to whatever is left after the grace. Does not block. */
+        void endLeftovers() {
             tree.signal(false);
             try {
                 reaper.schedule(this::escalate, GRACE.toMillis(), TimeUnit.MILLISECONDS);

@@ -16,7 +16,7 @@ import java.util.concurrent.CompletableFuture;
 final class JdkLauncher implements Launcher {
 
     @Override
-    public Child start(CmdRequest request) {
+    public Child start(CmdRequest request, String marker) {
         ProcessBuilder builder = new ProcessBuilder(request.commandLine());
         if (request.cwd() != null) {
             builder.directory(request.cwd().toFile());
@@ -27,6 +27,9 @@ final class JdkLauncher implements Launcher {
         }
         request.unsetEnv().forEach(env::remove);
         env.putAll(request.env());
+        if (request.inheritEnv()) {
+            env.put(ProcessTree.MARKER, marker);
+        }
         if (request.stdinFile() != null) {
             builder.redirectInput(request.stdinFile().toFile());
         }
@@ -73,6 +76,11 @@ final class JdkLauncher implements Launcher {
         @Override
         public CompletableFuture<Integer> exitCode() {
             return process.onExit().thenApply(Process::exitValue);
+        }
+
+        @Override
+        public boolean grouped() {
+            return false;
         }
 
         @Override

@@ -14,10 +14,12 @@ interface Launcher {
      * does not send to files are pipes, exposed by the returned child.
      *
      * @param request the command
+     * @param marker a variable added to the command's environment (unless the request clears the environment), so
+     *     that its processes can be found after they left its tree; see {@link ProcessTree}
      * @return the running command
      * @throws CmdLaunchException if it cannot start, naming the executable or path
      */
-    Child start(CmdRequest request);
+    Child start(CmdRequest request, String marker);
 
     /**
      * Returns a short name for logs and benchmarks.

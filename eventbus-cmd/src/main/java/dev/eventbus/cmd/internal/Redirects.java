@@ -83,10 +83,10 @@ final class Redirects {
      */
     static String reason(IOException e) {
         String message = String.valueOf(e.getMessage());
-        if (message.contains("error=2,")) {
+        if (message.contains("error=2,") || message.contains("error: 2 ")) {
             return "executable not found (not a file, and not on the PATH)";
         }
-        if (message.contains("error=13,")) {
+        if (message.contains("error=13,") || message.contains("error: 13 ")) {
             return "permission denied (the executable, or a directory on the way, is not accessible)";
         }
         int detail = message.indexOf("error=");

@@ -88,7 +88,7 @@ class CmdExecutorTest {
         assertEquals("", cmd.stderr());
         assertFalse(cmd.truncated());
         assertTrue(cmd.duration().isPositive(), "duration " + cmd.duration());
-        assertEquals(0, executor.running());
+        Processes.await("the exited command is no longer tracked", () -> executor.running() == 0);
     }
 
     @Test
@@ -311,17 +311,25 @@ class CmdExecutorTest {
     }
 
     @Test
-    void processesLeftBehindByAnExitedCommandAreKilled() throws Exception {
-        EventResult result = run(CmdRequest.builder("sh").args("-c", "sleep 60 > /dev/null 2>&1 & echo $!").build());
+    void aBackgroundProcessHoldingTheOutputIsKilledWhenTheCommandExits() throws Exception {
+        EventResult result = run(CmdRequest.of("sh", "-c", "sleep 60 & echo $!"));
         long pid = Long.parseLong(data(result).stdout().strip());
-        ProcessHandle.of(pid).ifPresent(h -> {
-            try {
-                Processes.assertAllEnd(List.of(h), Duration.ofSeconds(5));
-            } catch (Exception e) {
-                throw new AssertionError(e);
-            }
-        });
-        assertEquals(List.of(), Processes.descendantsNamed("sleep"));
+        assertLeftoverEnds(pid);
+    }
+
+    @Test
+    void aDetachedBackgroundProcessIsKilledWhenTheCommandExits() throws Exception {
+        EventResult result = run(CmdRequest.of("sh", "-c", "sleep 60 > /dev/null 2>&1 & echo $!"));
+        long pid = Long.parseLong(data(result).stdout().strip());
+        assertLeftoverEnds(pid);
+    }
+
+    private static void assertLeftoverEnds(long pid) throws Exception {
+        java.util.Optional<ProcessHandle> leftover = ProcessHandle.of(pid);
+        if (leftover.isPresent()) {
+            Processes.assertAllEnd(List.of(leftover.get()), Duration.ofSeconds(5));
+        }
+        assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "leftover " + pid + " alive");
     }
 
     @Test
