@@ -617,6 +617,38 @@ class EventFactoryTest {
         }
     }
 
+    /** Fails in its static initializer. */
+    public static final class StaticInitFailsProvider implements EventHandlerProvider {
+        static final String CONFIG = loadConfig();
+
+        private static String loadConfig() {
+            throw new IllegalStateException("no plugin.properties");
+        }
+
+        @Override
+        public void registerHandlers(EventFactory target) {
+            target.registerEventType(CONFIG, EchoHandler.class);
+        }
+    }
+
+    /** Trips an assertion while registering, as plugin code run with -ea may. */
+    public static final class AssertionFailsProvider implements EventHandlerProvider {
+        @Override
+        public void registerHandlers(EventFactory target) {
+            throw new AssertionError("plugin invariant violated");
+        }
+    }
+
+    /** The JVM is out of memory while the provider registers: never swallowed. */
+    public static final class OutOfMemoryProvider implements EventHandlerProvider {
+        static final OutOfMemoryError ERROR = new OutOfMemoryError("simulated");
+
+        @Override
+        public void registerHandlers(EventFactory target) {
+            throw ERROR;
+        }
+    }
+
     /** Listed as a provider but does not implement the interface. */
     public static final class NotAProvider {
     }
@@ -666,6 +698,47 @@ class EventFactoryTest {
                 NotAProvider.class.getName(), ConstructorFailsProvider.class.getName(),
                 LinkageErrorProvider.class.getName())) {
             assertTrue(log.contains(culprit), () -> "no warning names " + culprit + ":\n" + log);
+        }
+    }
+
+    @Test
+    void providerWithAFailingStaticInitializerIsSkipped(@TempDir Path dir) throws Exception {
+        EventFactory loaded;
+        String log;
+        try (LogCapture capture = new LogCapture(EventFactory.class.getName());
+                URLClassLoader loader = servicesLoader(dir, StaticInitFailsProvider.class.getName(),
+                        GoodProvider.class.getName())) {
+            loaded = EventFactory.loadProviders(ServiceLoader.load(EventHandlerProvider.class, loader));
+            log = capture.text();
+        }
+
+        assertEquals(Set.of("good"), loaded.getSupportedEventTypes());
+        assertTrue(log.contains(StaticInitFailsProvider.class.getName()), log);
+    }
+
+    @Test
+    void providerThrowingAnAssertionErrorIsSkippedInsteadOfBreakingDiscovery(@TempDir Path dir) throws Exception {
+        EventFactory loaded;
+        String log;
+        try (LogCapture capture = new LogCapture(EventFactory.class.getName());
+                URLClassLoader loader = servicesLoader(dir, AssertionFailsProvider.class.getName(),
+                        GoodProvider.class.getName())) {
+            loaded = EventFactory.loadProviders(ServiceLoader.load(EventHandlerProvider.class, loader));
+            log = capture.text();
+        }
+
+        assertEquals(Set.of("good"), loaded.getSupportedEventTypes());
+        assertTrue(log.contains(AssertionFailsProvider.class.getName()), log);
+        assertTrue(log.contains("plugin invariant violated"), log);
+    }
+
+    @Test
+    void virtualMachineErrorInAProviderIsNeverSwallowed(@TempDir Path dir) throws IOException {
+        try (URLClassLoader loader = servicesLoader(dir, OutOfMemoryProvider.class.getName())) {
+            var e = assertThrows(OutOfMemoryError.class,
+                    () -> EventFactory.loadProviders(ServiceLoader.load(EventHandlerProvider.class, loader)));
+
+            assertSame(OutOfMemoryProvider.ERROR, e);
         }
     }
 
