@@ -3,7 +3,6 @@ package dev.eventbus;
 import static dev.eventbus.MessageAssertions.assertMessageNames;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -256,24 +255,5 @@ class ConsoleProgressTrackerTest {
         tracker.progress(42);
 
         assertEquals("ConsoleProgressTracker[work 42/100]", tracker.toString());
-    }
-
-    // ----- factory method -----
-
-    @Test
-    void consoleFactoryReturnsAConsoleTrackerForTheGivenTotal() {
-        ProgressTracker tracker = ProgressTracker.console(10, "files");
-
-        ConsoleProgressTracker console = assertInstanceOf(ConsoleProgressTracker.class, tracker);
-        assertEquals(10, console.total());
-        assertEquals(0, console.current());
-    }
-
-    @Test
-    void consoleFactoryValidatesItsArguments() {
-        assertMessageNames(assertThrows(IllegalArgumentException.class,
-                () -> ProgressTracker.console(-5, "files")), "total", "-5");
-        assertMessageNames(assertThrows(NullPointerException.class,
-                () -> ProgressTracker.console(5, null)), "description");
     }
 }
