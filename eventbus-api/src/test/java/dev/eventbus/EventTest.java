@@ -452,4 +452,15 @@ class EventTest {
                 () -> assertTrue(text.contains("THREAD"), text),
                 () -> assertTrue(text.contains("priority=7"), text));
     }
+
+    @Test
+    void dataAsAPrimitiveClassReturnsTheBoxedPayload() {
+        Event event = Event.of("t", 42);
+        int value = event.data(int.class);
+        assertEquals(42, value);
+        ClassCastException e = assertThrows(ClassCastException.class,
+                () -> Event.of("t", "text").data(int.class));
+        assertTrue(e.getMessage().contains("java.lang.String")
+                && e.getMessage().contains("not int"), e.getMessage());
+    }
 }
