@@ -46,6 +46,7 @@ public final class CoreletWorkerMain {
 
     private static final int MAX_REQUEST = Integer.MAX_VALUE - 16;
     private static final long PARENT_POLL_MILLIS = 200;
+    private static final long EXIT_GRACE_MILLIS = 700;
 
     private final Map<String, EventHandler> handlers = new HashMap<>();
     private final Map<String, Object> threadLocalData = new HashMap<>();
@@ -101,13 +102,14 @@ public final class CoreletWorkerMain {
             } catch (IOException ignored) {
                 // same as EOF
             }
-            Runtime.getRuntime().halt(0);
+            exitSoon();
         });
         Thread.ofPlatform().daemon().name("corelet-parent-watch").start(() -> {
             while (true) {
                 long current = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
                 if (current != parentPid) {
-                    Runtime.getRuntime().halt(0);
+                    exitSoon();
+                    return;
                 }
                 try {
                     Thread.sleep(PARENT_POLL_MILLIS); // polling the parent: no event to wait for
@@ -116,6 +118,23 @@ public final class CoreletWorkerMain {
                 }
             }
         });
+    }
+
+    /**
+     * Exits, running the shutdown hooks (so a running handler's terminate() is called: the parent closes stdin
+     * right after its SIGTERM), but halts after a short grace in case a hook hangs or a shutdown is already
+     * running.
+     */
+    private static void exitSoon() {
+        Thread.ofPlatform().daemon().name("corelet-halt").start(() -> {
+            try {
+                Thread.sleep(EXIT_GRACE_MILLIS); // a bounded grace for shutdown hooks, then no mercy
+            } catch (InterruptedException ignored) {
+                // halt now
+            }
+            Runtime.getRuntime().halt(0);
+        });
+        System.exit(0);
     }
 
     private void serve(Path socket, String token) throws IOException {
