@@ -411,7 +411,7 @@ final class CoreletExecutor implements ModeExecutor {
         }
         for (WorkerProcess worker : retired) {
             LOG.log(System.Logger.Level.DEBUG, "Retiring idle CORELET worker {0}", worker.pid());
-            worker.terminate();
+            worker.retire();
         }
     }
 

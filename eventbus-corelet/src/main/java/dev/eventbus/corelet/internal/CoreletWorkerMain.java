@@ -156,8 +156,8 @@ public final class CoreletWorkerMain {
                 frame = null;
             }
             if (frame == null) {
-                // the parent closed the channel: retire quietly
-                Runtime.getRuntime().halt(0);
+                // the parent closed the channel: retire normally (no handler runs, the hooks have nothing to do)
+                System.exit(0);
                 return;
             }
             if (frame.kind() != Frames.REQUEST) {

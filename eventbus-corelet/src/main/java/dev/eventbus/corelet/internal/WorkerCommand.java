@@ -14,7 +14,7 @@ import java.util.Optional;
 final class WorkerCommand {
 
     /** Options every worker gets before the user's: exit on OOM so that the parent sees a crash, not a hang. */
-    static final List<String> DEFAULT_OPTIONS = List.of("-XX:+ExitOnOutOfMemoryError", "-Xshare:auto");
+    static final List<String> DEFAULT_OPTIONS = List.of("-XX:+ExitOnOutOfMemoryError");
 
     private static final Path NICE = Path.of("/usr/bin/nice");
 

@@ -36,6 +36,8 @@ final class WorkerProcess {
 
     /** How long SIGTERM gets before SIGKILL. */
     static final Duration TERMINATE_GRACE = Duration.ofMillis(500);
+    /** How long an idle worker that was asked to exit may take before SIGKILL. */
+    static final Duration RETIRE_GRACE = Duration.ofSeconds(10);
 
     private final Process process;
     private final SocketChannel channel;
@@ -196,6 +198,29 @@ final class WorkerProcess {
             }
             closeChannel();
         });
+    }
+
+    /**
+     * Retires an idle worker gracefully: closing the channel makes it exit normally (so JVM exit actions such as
+     * writing a CDS or AOT archive can run); SIGKILL only if it is still alive after a long grace. Idempotent; does
+     * not block.
+     */
+    void retire() {
+        if (!dead.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // the worker notices EOF either way
+        }
+        process.onExit().completeOnTimeout(process, RETIRE_GRACE.toMillis(), TimeUnit.MILLISECONDS)
+                .thenRun(() -> {
+                    if (process.isAlive()) {
+                        process.destroyForcibly();
+                    }
+                    closeChannel();
+                });
     }
 
     /** SIGKILL now. */
