@@ -38,7 +38,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -151,19 +150,12 @@ final class CoreletExecutor implements ModeExecutor {
             p = prepare(event);
             prepared.put(event, p);
         }
-        AtomicReference<Object> current = new AtomicReference<>();
-        attempt.onStop(() -> {
-            Object target = current.get();
-            if (target instanceof WorkerProcess worker) {
-                worker.terminate();
-            } else if (target instanceof Process process) {
-                process.destroyForcibly();
-            }
-        });
-        WorkerProcess worker = acquire(current);
+        StopGuard guard = new StopGuard();
+        attempt.onStop(guard);
+        WorkerProcess worker = acquire(guard);
         boolean reusable = false;
         try {
-            current.set(worker);
+            guard.target(worker);
             if (attempt.isStopped()) {
                 worker.terminate();
                 throw new InterruptedException("attempt stopped before it reached a CORELET worker");
@@ -206,11 +198,42 @@ final class CoreletExecutor implements ModeExecutor {
             }
             throw crashed(worker, event, e);
         } finally {
+            guard.finish();
             release(worker, reusable && !attempt.isStopped());
         }
     }
 
+    /**
+     * The attempt's stop action: kills what the attempt is using, unless the attempt already finished (a late stop
+     * must not kill a worker that went back to the pool and may serve another event).
+     */
+    private static final class StopGuard implements Runnable {
+        private Object target;
+        private boolean finished;
+
+        synchronized void target(Object target) {
+            this.target = target;
+        }
+
+        synchronized void finish() {
+            finished = true;
+        }
+
+        @Override
+        public synchronized void run() {
+            if (finished) {
+                return;
+            }
+            if (target instanceof WorkerProcess worker) {
+                worker.terminate();
+            } else if (target instanceof Process process) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
     private static InterruptedException interrupted(Exception cause) {
+        Thread.interrupted(); // reported by the exception instead
         InterruptedException e = new InterruptedException("CORELET attempt stopped");
         e.initCause(cause);
         return e;
@@ -290,7 +313,7 @@ final class CoreletExecutor implements ModeExecutor {
 
     // ---- pool -------------------------------------------------------------------------------------------------
 
-    private WorkerProcess acquire(AtomicReference<Object> current) throws IOException, InterruptedException {
+    private WorkerProcess acquire(StopGuard guard) throws IOException, InterruptedException {
         lock.lockInterruptibly();
         try {
             while (true) {
@@ -323,7 +346,7 @@ final class CoreletExecutor implements ModeExecutor {
             worker = WorkerProcess.start(command, socketDir, "w" + WORKER_NAMES.incrementAndGet(), START_TIMEOUT,
                     process -> {
                         starting.add(process);
-                        current.set(process);
+                        guard.target(process);
                     });
             LOG.log(System.Logger.Level.DEBUG, "Started CORELET worker {0}", worker.pid());
         } finally {

@@ -211,6 +211,49 @@ public final class TestHandlers {
         }
     }
 
+    /** Halts its worker on the first attempt (marked by the file named in data), answers its pid on the next. */
+    public static final class CrashOnce implements EventHandler {
+        /** Creates the handler. */
+        public CrashOnce() {
+        }
+
+        @Override
+        public EventResult handle(Event event, EventContext context) throws IOException {
+            Path marker = Path.of(event.data(String.class));
+            if (!Files.exists(marker)) {
+                Files.writeString(marker, Long.toString(context.processId()));
+                Runtime.getRuntime().halt(9);
+            }
+            return EventResult.businessResult(event.id(), true, context.processId());
+        }
+    }
+
+    /** CPU-bound: counts the primes below its Integer data, and says which worker did it. */
+    public static final class CountPrimes implements EventHandler {
+        /** Creates the handler. */
+        public CountPrimes() {
+        }
+
+        @Override
+        public EventResult handle(Event event, EventContext context) {
+            int limit = event.data(Integer.class);
+            int count = 0;
+            for (int n = 2; n < limit; n++) {
+                boolean prime = true;
+                for (int d = 2; (long) d * d <= n; d++) {
+                    if (n % d == 0) {
+                        prime = false;
+                        break;
+                    }
+                }
+                if (prime) {
+                    count++;
+                }
+            }
+            return EventResult.businessResult(event.id(), true, List.of(count, context.processId()));
+        }
+    }
+
     /** Not a handler at all. */
     public static final class NotAHandler {
         /** Public no-arg constructor, to show that only the interface is missing. */
