@@ -152,7 +152,7 @@ final class CoreletExecutor implements ModeExecutor {
         }
         StopGuard guard = new StopGuard();
         attempt.onStop(guard);
-        WorkerProcess worker = acquire(guard);
+        WorkerProcess worker = acquire(guard, attempt);
         boolean reusable = false;
         try {
             guard.target(worker);
@@ -313,7 +313,13 @@ final class CoreletExecutor implements ModeExecutor {
 
     // ---- pool -------------------------------------------------------------------------------------------------
 
-    private WorkerProcess acquire(StopGuard guard) throws IOException, InterruptedException {
+    /**
+     * Takes an idle worker or starts one. Waiting for a free worker and a worker's start-up are not charged to the
+     * attempt: its clock is restarted while it waits (often enough for short timeouts too).
+     */
+    private WorkerProcess acquire(StopGuard guard, Attempt attempt) throws IOException, InterruptedException {
+        long pollNanos = Math.clamp(attempt.timeout().toNanos() / 4, TimeUnit.MILLISECONDS.toNanos(1),
+                TimeUnit.MILLISECONDS.toNanos(50));
         lock.lockInterruptibly();
         try {
             while (true) {
@@ -335,7 +341,8 @@ final class CoreletExecutor implements ModeExecutor {
                     startHousekeeping();
                     break;
                 }
-                available.await();
+                available.awaitNanos(pollNanos);
+                attempt.restartClock();
             }
         } finally {
             lock.unlock();
@@ -347,7 +354,7 @@ final class CoreletExecutor implements ModeExecutor {
                     process -> {
                         starting.add(process);
                         guard.target(process);
-                    });
+                    }, pollNanos, attempt::restartClock);
             LOG.log(System.Logger.Level.DEBUG, "Started CORELET worker {0}", worker.pid());
         } finally {
             lock.lock();

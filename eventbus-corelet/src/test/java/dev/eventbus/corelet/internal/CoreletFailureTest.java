@@ -194,6 +194,27 @@ class CoreletFailureTest {
     }
 
     @Test
+    void workerStartUpIsNotChargedToTheAttempt() throws Exception {
+        Path agent = dir.resolve("slow-start-agent.jar");
+        java.util.jar.Manifest manifest = new java.util.jar.Manifest();
+        manifest.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().putValue("Premain-Class", SlowStartAgent.class.getName());
+        String entry = SlowStartAgent.class.getName().replace('.', '/') + ".class";
+        try (var jar = new java.util.jar.JarOutputStream(Files.newOutputStream(agent), manifest);
+                var in = SlowStartAgent.class.getClassLoader().getResourceAsStream(entry)) {
+            jar.putNextEntry(new java.util.jar.JarEntry(entry));
+            in.transferTo(jar);
+        }
+        executor.close();
+        executor = new CoreletExecutor(TestAttempt.config(factory, 1, Duration.ofMinutes(10),
+                List.of("-javaagent:" + agent), List.of()));
+        // start-up takes more than 1.5 s; the attempt's 1 s clock starts when the ready worker has the event
+        TestAttempt.Outcome outcome = run(executor, event("square", 3, Duration.ofSeconds(1)));
+        assertEquals(false, outcome.stopped(), () -> "stopped: " + outcome);
+        assertEquals(9, outcome.result().data());
+    }
+
+    @Test
     void badJvmOptionFailsTheAttemptWithTheWorkersExitCode() {
         executor.close();
         executor = new CoreletExecutor(TestAttempt.config(factory, 1, Duration.ofMinutes(10),
