@@ -175,7 +175,12 @@ final class CoreletExecutor implements ModeExecutor {
                         + event.id());
             }
             reusable = true;
-            return decode(event, p, worker, reply);
+            try {
+                return decode(event, p, worker, reply);
+            } catch (IOException e) {
+                reusable = false;
+                throw new Frames.ProtocolException("malformed reply of kind " + reply.kind() + ": " + e);
+            }
         } catch (Frames.OversizedFrameException e) {
             LOG.log(System.Logger.Level.WARNING, () -> "CORELET worker " + worker.pid() + " sent a reply of "
                     + e.length + " bytes for event " + event.id() + "; killed it");
@@ -190,6 +195,7 @@ final class CoreletExecutor implements ModeExecutor {
             }
             throw crashed(worker, event, e);
         } catch (Frames.ProtocolException e) {
+            reusable = false;
             throw new CoreletCrashedException("CORELET worker " + worker.pid() + " broke the protocol on event "
                     + event.id() + ": " + e.getMessage(), null);
         } catch (IOException e) {
