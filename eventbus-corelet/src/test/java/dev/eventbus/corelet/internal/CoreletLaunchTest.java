@@ -47,9 +47,11 @@ class CoreletLaunchTest {
     }
 
     @Test
-    void modulePathLaunchRunsTheHandlerInItsNamedModuleInAWorker() throws Exception {
+    void modulePathBusRunsTheHandlerInItsNamedModuleInAWorker() throws Exception {
         Path api = locationOf(EventHandler.class);
         Path corelet = locationOf(CoreletWorkerMain.class);
+        Path runtime = locationOf(java.util.ServiceLoader.load(dev.eventbus.spi.EventBusProvider.class).stream()
+                .findFirst().orElseThrow().type());
         Path out = dir.resolve("mods");
         Path sources = Path.of("src/test/module-demo/corelet.demo");
         List<String> files;
@@ -64,7 +66,8 @@ class CoreletLaunchTest {
         assertTrue(compile.waitFor(120, TimeUnit.SECONDS));
         assertEquals(0, compile.exitValue(), errors);
 
-        String modulePath = String.join(File.pathSeparator, api.toString(), corelet.toString(), out.toString());
+        String modulePath = String.join(File.pathSeparator, api.toString(), runtime.toString(), corelet.toString(),
+                out.toString());
         Process parent = new ProcessBuilder(java(), "--module-path", modulePath, "-m", "corelet.demo/corelet.demo.Main")
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String output = new String(parent.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
