@@ -37,8 +37,11 @@ final class WorkerProcess {
 
     private static final System.Logger LOG = System.getLogger(WorkerProcess.class.getName());
 
-    /** How long SIGTERM gets before SIGKILL. */
-    static final Duration TERMINATE_GRACE = Duration.ofMillis(500);
+    /**
+     * How long SIGTERM gets before SIGKILL: terminate() must be able to run in a worker at nice 10 on a busy
+     * machine. It does not delay the attempt, which ends at the interrupt.
+     */
+    static final Duration TERMINATE_GRACE = Duration.ofMillis(1000);
     /** How long an idle worker that was asked to exit may take before SIGKILL. */
     static final Duration RETIRE_GRACE = Duration.ofSeconds(10);
 
