@@ -11,6 +11,7 @@ import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
 
 import java.io.IOException;
 import java.lang.reflect.Method;
@@ -89,7 +90,7 @@ public final class BenchmarkReport {
                 continue;
             }
             Path json = out.resolve(profile.type().getSimpleName() + ".json");
-            List<RunResult> run = run(profile, names, json, 1);
+            List<RunResult> run = run(profile, names, json, 1, Map.of(), false);
             results.addAll(run);
             if (Files.exists(json)) {
                 jsonParts.add(stripArray(Files.readString(json)));
@@ -113,15 +114,31 @@ public final class BenchmarkReport {
         System.out.println("JSON: " + json.toAbsolutePath());
     }
 
-    /** Runs one profile's benchmarks in {@code forks} forks; a seam for the smoke test (forks 0, short times). */
-    static List<RunResult> run(Profile profile, List<String> names, Path json, int forks) throws RunnerException {
+    /**
+     * Runs one profile's benchmarks; a seam for the smoke test (no fork, tiny times and parameters, fail on error).
+     *
+     * @param profile iterations and times
+     * @param names full benchmark names
+     * @param json where JMH writes its JSON, or null
+     * @param forks JMH forks; 0 runs in this JVM
+     * @param params parameter overrides
+     * @param failOnError whether a failing benchmark throws
+     * @return the results
+     * @throws RunnerException if JMH fails (or a benchmark does, with failOnError)
+     */
+    static List<RunResult> run(Profile profile, List<String> names, Path json, int forks, Map<String, String> params,
+            boolean failOnError) throws RunnerException {
         ChainedOptionsBuilder options = new OptionsBuilder()
                 .forks(forks)
                 .warmupIterations(profile.warmups())
                 .measurementIterations(profile.iterations())
                 .timeout(TimeValue.minutes(3))
-                .shouldFailOnError(false)
+                .shouldFailOnError(failOnError)
                 .addProfiler(MetricsProfiler.class);
+        params.forEach(options::param);
+        if (failOnError) {
+            options.verbosity(VerboseMode.SILENT);
+        }
         if (profile.warmupMillis() > 0) {
             options.warmupTime(TimeValue.milliseconds(profile.warmupMillis()));
         }
