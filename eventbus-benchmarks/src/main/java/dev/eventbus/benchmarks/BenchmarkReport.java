@@ -234,6 +234,10 @@ public final class BenchmarkReport {
             return true;
         }
 
+        Row withUnit(String newUnit) {
+            return new Row(type, method, metric, mode, params, score, error, newUnit);
+        }
+
         /** Operations per second for a time-per-operation figure, else NaN. */
         double perSecond() {
             double scale = switch (unit) {
