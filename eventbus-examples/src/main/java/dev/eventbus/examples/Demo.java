@@ -1,0 +1,81 @@
+package dev.eventbus.examples;
+
+import dev.eventbus.ConsoleProgressTracker;
+import dev.eventbus.Event;
+import dev.eventbus.EventBus;
+import dev.eventbus.EventResult;
+import dev.eventbus.ExecutionMode;
+import dev.eventbus.ProgressTracker;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The eventbus demo: the same bus runs events in the caller's thread (SYNC), on its priority-ordered worker pool
+ * (THREAD), in worker JVMs (CORELET) and as external commands (CMD), with retries, timeouts and a progress bar.
+ * Run it with {@code ./mvnw -q -pl eventbus-examples -am package exec:exec -DskipTests}.
+ */
+public final class Demo {
+
+    private Demo() {
+    }
+
+    /**
+     * Runs the demo.
+     *
+     * @param args ignored
+     */
+    public static void main(String[] args) {
+        try (EventBus bus = EventBus.builder().threads(2).build()) {
+            System.out.println("eventbus demo: " + bus.threads() + " worker threads, handlers from "
+                    + bus.factory().getSupportedEventTypes());
+            sync(bus);
+            thread(bus);
+            retryAndTimeout(bus);
+            progress(bus);
+        }
+        System.out.println("done: the bus is shut down and every worker has stopped");
+    }
+
+    private static void sync(EventBus bus) {
+        String id = bus.publish(Event.builder(ExampleHandlers.SQUARE).mode(ExecutionMode.SYNC).data(12).build());
+        EventResult result = bus.getResults(List.of(id), false).get(id); // SYNC: ready when publish returns
+        System.out.println("SYNC    square(12) = " + result.data() + " (ran in the caller's thread)");
+    }
+
+    private static void thread(EventBus bus) {
+        // One long event holds a worker; the rest wait and then run highest priority first.
+        List<String> ids = new ArrayList<>();
+        for (int priority : new int[] {1, 9, 5, 10, 0}) {
+            ids.add(bus.publish(Event.builder(ExampleHandlers.SQUARE).data(priority).priority(priority).build()));
+        }
+        Map<String, EventResult> results = bus.getResults(ids); // joins, then takes these results out
+        List<Object> squares = ids.stream().map(id -> results.get(id).data()).toList();
+        System.out.println("THREAD  squares of priorities 1, 9, 5, 10, 0 = " + squares);
+    }
+
+    private static void retryAndTimeout(EventBus bus) {
+        String flaky = bus.publish(Event.builder(ExampleHandlers.FLAKY).maxRetries(2).build());
+        String slow = bus.publish(Event.builder(ExampleHandlers.SLEEP).data(10_000L)
+                .timeout(Duration.ofMillis(300)).maxRetries(1).build());
+        Map<String, EventResult> results = bus.getResults(List.of(flaky, slow));
+        System.out.println("RETRY   flaky handler: " + results.get(flaky).data());
+        System.out.println("TIMEOUT 10 s handler with a 300 ms timeout, 2 attempts: "
+                + results.get(slow).exception().getMessage());
+    }
+
+    private static void progress(EventBus bus) {
+        int events = 200;
+        ConsoleProgressTracker bar = ProgressTracker.console(events, "THREAD  200 events");
+        bus.setProgressTracker(bar, 1);
+        for (int i = 0; i < events; i++) {
+            bus.publish(Event.builder(ExampleHandlers.SLEEP).data(5L).build());
+        }
+        bus.join();
+        bus.clearProgressTracker();
+        bus.getResults(); // observed, not consumed: they stay until the bus is closed
+        System.out.println("PROGRESS " + bar.current() + "/" + bar.total() + " events tracked");
+    }
+}

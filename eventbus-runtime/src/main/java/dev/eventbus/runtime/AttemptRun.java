@@ -1,0 +1,242 @@
+package dev.eventbus.runtime;
+
+import dev.eventbus.EventContext;
+import dev.eventbus.EventHandler;
+import dev.eventbus.spi.Attempt;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One attempt of a task, and the state machine that decides who finishes it when it is stopped.
+ *
+ * <pre>
+ * RUNNING --finish()--> DONE                         the attempt ended on its own
+ * RUNNING --stop()----> STOPPING --> STOPPED         a timeout or an immediate shutdown: interrupt, then stop actions
+ * STOPPED --finish()--> ACKED                        the thread came back: it clears its interrupt and goes on
+ * STOPPED --abandon()-> ABANDONED                    it did not come back within the grace: a new worker takes over
+ * </pre>
+ *
+ * <p>The owner can only clear its interrupt after the stopper delivered it (STOPPING means "being delivered"), so an
+ * interrupt never leaks into the next attempt. Whoever wins the STOPPED transition owns the task.
+ *
+ * <p>Also the {@link EventContext} of local handlers, to save an allocation per attempt.
+ */
+final class AttemptRun implements Attempt, EventContext {
+
+    static final int RUNNING = 0;
+    static final int DONE = 1;
+    static final int STOPPING = 2;
+    static final int STOPPED = 3;
+    static final int ACKED = 4;
+    static final int ABANDONED = 5;
+
+    static final int TIMEOUT = 1;
+    static final int CANCEL = 2;
+
+    private static final VarHandle STATE;
+    private static final long PID = ProcessHandle.current().pid();
+    private static final long STOP_ACTIONS_WAIT_MILLIS = 1000;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(AttemptRun.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final RuntimeEventBus bus;
+    final Task task;
+    final ThreadState owner;
+    private final int number;
+    private final long startNanos;
+    volatile long deadline;
+    private volatile int state;
+    /** TIMEOUT or CANCEL; written before STOPPED, read after it. */
+    private int reason;
+    /** The local handler to terminate if stopped; written by the owner before it calls the handler. */
+    private volatile EventHandler handlerToTerminate;
+    private List<Runnable> stopActions; // guarded by this
+    private boolean stopActionsStarted; // guarded by this
+    private CountDownLatch stopActionsDone;
+    long graceDeadline;
+
+    AttemptRun(RuntimeEventBus bus, Task task, int number, ThreadState owner) {
+        this.bus = bus;
+        this.task = task;
+        this.number = number;
+        this.owner = owner;
+        this.startNanos = System.nanoTime();
+        this.deadline = startNanos + task.timeoutNanos;
+    }
+
+    // ---- Attempt (what a mode sees)
+
+    @Override
+    public int number() {
+        return number;
+    }
+
+    @Override
+    public Duration timeout() {
+        return task.event.timeout();
+    }
+
+    @Override
+    public EventContext context() {
+        return this;
+    }
+
+    @Override
+    public void restartClock() {
+        deadline = System.nanoTime() + task.timeoutNanos;
+    }
+
+    @Override
+    public void onStop(Runnable action) {
+        java.util.Objects.requireNonNull(action, "action");
+        synchronized (this) {
+            if (!stopActionsStarted) {
+                if (stopActions == null) {
+                    stopActions = new ArrayList<>(2);
+                }
+                stopActions.add(action);
+                return;
+            }
+        }
+        runQuietly(action);
+    }
+
+    @Override
+    public boolean isStopped() {
+        int s = state;
+        return s != RUNNING && s != DONE;
+    }
+
+    // ---- EventContext (what a local handler sees)
+
+    @Override
+    public Map<String, Object> threadLocalData() {
+        return owner.data;
+    }
+
+    @Override
+    public long threadId() {
+        return owner.thread.threadId();
+    }
+
+    @Override
+    public long processId() {
+        return PID;
+    }
+
+    @Override
+    public Instant timestamp() {
+        return bus.instantOf(startNanos);
+    }
+
+    // ---- the state machine
+
+    /** Runs a local handler, making it the one {@link EventHandler#terminate} is called on if this stops. */
+    dev.eventbus.EventResult runHandler(EventHandler handler) throws Exception {
+        handlerToTerminate = handler;
+        if (isStopped()) { // stopped before it began: do not start work nobody will wait for
+            return null;
+        }
+        return handler.handle(task.event, this);
+    }
+
+    /** Stops a running attempt: interrupts its thread, then runs the stop actions. False if it had ended. */
+    boolean stop(int why) {
+        if (!STATE.compareAndSet(this, RUNNING, STOPPING)) {
+            return false;
+        }
+        reason = why;
+        owner.thread.interrupt();
+        List<Runnable> actions;
+        synchronized (this) {
+            stopActionsStarted = true;
+            actions = stopActions;
+            stopActionsDone = new CountDownLatch(1);
+        }
+        state = STOPPED;
+        EventHandler handler = handlerToTerminate;
+        if (handler != null || actions != null) {
+            // Stop actions are user code (terminate) or process kills: never on the watchdog's thread.
+            Thread.ofVirtual().name("eventbus-stop-" + task.event.id()).start(() -> {
+                try {
+                    if (handler != null) {
+                        runQuietly(() -> handler.terminate(this));
+                    }
+                    if (actions != null) {
+                        actions.forEach(AttemptRun::runQuietly);
+                    }
+                } finally {
+                    stopActionsDone.countDown();
+                }
+            });
+        } else {
+            stopActionsDone.countDown();
+        }
+        return true;
+    }
+
+    /**
+     * Called by the owner when the attempt returned. Returns DONE, ACKED (it was stopped; the interrupt is now
+     * cleared and the stop actions have run) or ABANDONED (another thread owns the task now).
+     */
+    int finish() {
+        if (STATE.compareAndSet(this, RUNNING, DONE)) {
+            return DONE;
+        }
+        int s;
+        while ((s = state) == STOPPING) {
+            Thread.onSpinWait();
+        }
+        if (s == STOPPED && STATE.compareAndSet(this, STOPPED, ACKED)) {
+            Thread.interrupted();
+            awaitStopActions();
+            return ACKED;
+        }
+        return ABANDONED;
+    }
+
+    /** Called by the watchdog after the grace: true if the owner had not come back and this thread now owns it. */
+    boolean abandon() {
+        return STATE.compareAndSet(this, STOPPED, ABANDONED);
+    }
+
+    int reason() {
+        return reason;
+    }
+
+    private void awaitStopActions() {
+        try {
+            if (!stopActionsDone.await(STOP_ACTIONS_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+                RuntimeEventBus.LOG.log(System.Logger.Level.WARNING, () -> "terminate() of event "
+                        + task.event.id() + " is still running after " + STOP_ACTIONS_WAIT_MILLIS + " ms");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void runQuietly(Runnable action) {
+        try {
+            action.run();
+        } catch (RuntimeException | Error e) {
+            if (e instanceof VirtualMachineError vme) {
+                throw vme;
+            }
+            RuntimeEventBus.LOG.log(System.Logger.Level.WARNING, "A stop action (terminate) failed", e);
+        }
+    }
+}

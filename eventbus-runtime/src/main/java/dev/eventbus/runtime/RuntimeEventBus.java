@@ -1,0 +1,577 @@
+package dev.eventbus.runtime;
+
+import dev.eventbus.Event;
+import dev.eventbus.EventBus;
+import dev.eventbus.EventBusShutdownException;
+import dev.eventbus.EventCancelledException;
+import dev.eventbus.EventFactory;
+import dev.eventbus.EventResult;
+import dev.eventbus.EventTimeoutException;
+import dev.eventbus.ProgressTracker;
+import dev.eventbus.spi.EventBusConfig;
+import dev.eventbus.spi.ExecutionModeProvider;
+import dev.eventbus.spi.ModeExecutor;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The EventBus implementation: the acceptance gate, the THREAD worker pool, the retry loop shared by every mode,
+ * results, progress, join and shutdown.
+ *
+ * <p>Lifecycle: RUNNING → SHUTDOWN (graceful: refuses events, drains) or STOPPING (immediate: cancels) →
+ * TERMINATED, in one volatile field that only moves forward.
+ */
+final class RuntimeEventBus implements EventBus {
+
+    static final System.Logger LOG = System.getLogger("dev.eventbus.runtime");
+
+    private static final int RUNNING = 0;
+    private static final int SHUTDOWN = 1;
+    private static final int STOPPING = 2;
+    private static final int TERMINATED = 3;
+    private static final AtomicInteger BUS_IDS = new AtomicInteger();
+    /** How long an immediate shutdown waits for interrupted attempts before it stops waiting. */
+    private static final Duration IMMEDIATE_WAIT = Duration.ofSeconds(2);
+
+    private final EventBusConfig config;
+    private final ModeRegistry modes;
+    final TaskQueue queue = new TaskQueue();
+    private final ResultCache cache;
+    private final JoinTracker joins = new JoinTracker();
+    private final Watchdog watchdog;
+    private final String name;
+    private final Set<Worker> workers = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger workerNumbers = new AtomicInteger();
+    private final ThreadLocal<ThreadState> callerStates = ThreadLocal.withInitial(this::newCallerState);
+    private final ThreadLocal<ThreadTracker> threadTrackers = new ThreadLocal<>();
+    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+    private final AtomicInteger shutdownStarted = new AtomicInteger();
+    private final long clockNanos = System.nanoTime();
+    private final Instant clockInstant = Instant.now();
+    private volatile int state = RUNNING;
+
+    private record ThreadTracker(ProgressTracker tracker, int steps) {
+    }
+
+    RuntimeEventBus(EventBusConfig config, List<ExecutionModeProvider> providers) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.modes = new ModeRegistry(providers, config);
+        this.cache = new ResultCache(config.resultCacheSize());
+        this.name = "eventbus-" + BUS_IDS.incrementAndGet();
+        this.watchdog = new Watchdog(this, name + "-watchdog");
+        watchdog.start();
+        for (int i = 0; i < config.threads(); i++) {
+            startWorker(null);
+        }
+        LiveBuses.register(this);
+    }
+
+    // ------------------------------------------------------------------ publishing
+
+    @Override
+    public String publish(Event event) {
+        Task task = accept(event, null);
+        dispatch(task);
+        return event.id();
+    }
+
+    @Override
+    public CompletableFuture<EventResult> submit(Event event) {
+        CompletableFuture<EventResult> future = new CompletableFuture<>();
+        dispatch(accept(event, future));
+        return future;
+    }
+
+    private Task accept(Event event, CompletableFuture<EventResult> future) {
+        Objects.requireNonNull(event, "event");
+        if (state != RUNNING) {
+            throw shutDown();
+        }
+        ModeExecutor executor = modes.executor(event.mode());
+        executor.validate(event);
+        ProgressTracker tracker = event.progressTracker().orElse(null);
+        int steps = event.progressSteps();
+        if (tracker == null) {
+            ThreadTracker threadTracker = threadTrackers.get();
+            if (threadTracker != null) {
+                tracker = threadTracker.tracker();
+                steps = threadTracker.steps();
+            }
+        }
+        // The gate: count the event first, then check the state, so a concurrent shutdown either sees it or
+        // refuses it (see JoinTracker).
+        JoinTracker.Epoch epoch = joins.enter();
+        if (state != RUNNING) {
+            joins.exit(epoch);
+            throw shutDown();
+        }
+        return new Task(event, executor, future, tracker, steps, epoch);
+    }
+
+    private void dispatch(Task task) {
+        if (task.executor.runsInPublishingThread()) {
+            ThreadState caller = callerStates.get();
+            caller.syncDepth++;
+            try {
+                runAttempts(task, caller);
+            } finally {
+                caller.syncDepth--;
+            }
+        } else {
+            queue.offer(task);
+        }
+    }
+
+    private static EventBusShutdownException shutDown() {
+        return new EventBusShutdownException("The EventBus is shut down: it accepts no more events");
+    }
+
+    private ThreadState newCallerState() {
+        ThreadState state = new ThreadState(Thread.currentThread(), false);
+        watchdog.watch(state);
+        return state;
+    }
+
+    // ------------------------------------------------------------------ running
+
+    /** Runs a task taken from the queue; false if this worker was abandoned and must exit. */
+    boolean runQueued(Task task, ThreadState worker) {
+        if (state >= STOPPING) {
+            complete(task, cancelled(task));
+            return true;
+        }
+        return runAttempts(task, worker);
+    }
+
+    /**
+     * The retry loop shared by every mode: attempts until a result is returned, the retries are used up, or the
+     * bus cancels. Returns false if the calling worker was abandoned (its task belongs to a replacement now).
+     */
+    private boolean runAttempts(Task task, ThreadState thread) {
+        Event event = task.event;
+        while (true) {
+            AttemptRun attempt = new AttemptRun(this, task, ++task.attempts, thread);
+            thread.current = attempt;
+            watchdog.armed(attempt.deadline);
+            if (state >= STOPPING) {
+                attempt.stop(AttemptRun.CANCEL); // closes the race with an immediate shutdown's sweep
+            }
+            EventResult result = null;
+            Throwable failure = null;
+            if (!attempt.isStopped()) {
+                try {
+                    result = task.executor.execute(event, attempt);
+                    if (result == null && !attempt.isStopped()) {
+                        failure = new IllegalStateException("handler returned null for event " + event.id()
+                                + " (" + event.type() + "): return an EventResult");
+                    }
+                } catch (Throwable t) {
+                    failure = t;
+                    if (t instanceof VirtualMachineError) {
+                        LOG.log(System.Logger.Level.ERROR, () -> "Handler for " + event + " failed with " + t, t);
+                    }
+                }
+            }
+            thread.current = null;
+            int end = attempt.finish();
+            if (end == AttemptRun.ABANDONED) {
+                return false;
+            }
+            if (end == AttemptRun.ACKED) {
+                if (finishStopped(task, attempt)) {
+                    return true;
+                }
+                continue;
+            }
+            if (result != null) {
+                complete(task, result.eventId().equals(event.id()) ? result
+                        : new EventResult(event.id(), result.success(), result.data(), result.exception()));
+                return true;
+            }
+            if (task.attempts > event.maxRetries()) {
+                complete(task, EventResult.exceptionResult(event.id(), failure));
+                return true;
+            }
+        }
+    }
+
+    /** After a stopped attempt: completes the task (cancelled, or out of retries) and returns true, or false to retry. */
+    private boolean finishStopped(Task task, AttemptRun attempt) {
+        if (attempt.reason() == AttemptRun.CANCEL || state >= STOPPING) {
+            complete(task, cancelled(task));
+            return true;
+        }
+        if (task.attempts > task.event.maxRetries()) {
+            Event event = task.event;
+            complete(task, EventResult.exceptionResult(event.id(), new EventTimeoutException("Event " + event.id()
+                    + " (" + event.type() + ") timed out after " + event.timeout().toMillis() + " ms in attempt "
+                    + task.attempts + " of " + (event.maxRetries() + 1))));
+            return true;
+        }
+        return false;
+    }
+
+    /** Runs in a replacement worker: finishes or retries the task whose thread was abandoned. */
+    boolean continueAbandoned(AttemptRun attempt, ThreadState replacement) {
+        return finishStopped(attempt.task, attempt) || runAttempts(attempt.task, replacement);
+    }
+
+    /** Called by the watchdog when a worker ignored a stop for the whole grace: replace it, hand over its task. */
+    void takeOver(AttemptRun attempt) {
+        Worker abandoned = workerOf(attempt.owner);
+        watchdog.unwatch(attempt.owner);
+        if (abandoned != null) {
+            workers.remove(abandoned);
+        }
+        LOG.log(System.Logger.Level.WARNING, () -> "Thread " + attempt.owner.thread.getName() + " ignored the"
+                + " interrupt of " + attempt.task.event + "; it is abandoned and replaced");
+        startWorker(attempt);
+    }
+
+    private Worker workerOf(ThreadState state) {
+        for (Worker worker : workers) {
+            if (worker.state == state) {
+                return worker;
+            }
+        }
+        return null;
+    }
+
+
+    private void startWorker(AttemptRun takeOver) {
+        Worker worker = new Worker(this, name + "-worker-" + workerNumbers.incrementAndGet(), takeOver);
+        workers.add(worker);
+        watchdog.watch(worker.state);
+        worker.thread.start();
+    }
+
+    void workerExited(Worker worker) {
+        workers.remove(worker);
+        watchdog.unwatch(worker.state);
+    }
+
+    private void complete(Task task, EventResult result) {
+        if (!task.markCompleted()) {
+            LOG.log(System.Logger.Level.ERROR, () -> "A second result for " + task.event + " was dropped: " + result);
+            return;
+        }
+        if (task.tracker != null) {
+            try {
+                task.tracker.progress(task.progressSteps);
+            } catch (RuntimeException | Error e) {
+                if (e instanceof VirtualMachineError vme) {
+                    throw vme;
+                }
+                LOG.log(System.Logger.Level.WARNING, () -> "Progress tracker " + task.tracker + " failed for "
+                        + task.event + "; the event's result is unchanged", e);
+            }
+        }
+        if (task.future != null) {
+            task.future.complete(result);
+        } else {
+            cache.put(result);
+        }
+        joins.exit(task.epoch);
+    }
+
+    private static EventResult cancelled(Task task) {
+        return EventResult.exceptionResult(task.event.id(), new EventCancelledException("Event " + task.event.id()
+                + " (" + task.event.type() + ") was cancelled: the EventBus was shut down immediately"));
+    }
+
+    Instant instantOf(long nanoTime) {
+        return clockInstant.plusNanos(nanoTime - clockNanos);
+    }
+
+    // ------------------------------------------------------------------ join and results
+
+    @Override
+    public void join() {
+        requireNotInHandler("join()");
+        boolean interrupted = false;
+        CompletableFuture<Void> done = joins.close();
+        while (true) {
+            try {
+                done.get();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public boolean join(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        requireNotInHandler("join(Duration)");
+        CompletableFuture<Void> done = joins.close();
+        if (done.isDone() || timeout.isNegative() || timeout.isZero()) {
+            return done.isDone();
+        }
+        try {
+            done.get(saturatedNanos(timeout), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return done.isDone();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void requireNotInHandler(String call) {
+        Thread current = Thread.currentThread();
+        boolean inHandler = false;
+        for (Worker worker : workers) {
+            if (worker.thread == current) {
+                inHandler = true;
+                break;
+            }
+        }
+        if (!inHandler) {
+            ThreadState caller = callerStates.get();
+            inHandler = caller.syncDepth > 0;
+        }
+        if (inHandler) {
+            throw new IllegalStateException(call + " cannot be called from an event handler running on this bus:"
+                    + " it would wait for its own event. Use submit() futures or getResults(ids, false) instead");
+        }
+    }
+
+    @Override
+    public Map<String, EventResult> getResults() {
+        join();
+        return cache.snapshot();
+    }
+
+    @Override
+    public Map<String, EventResult> getResults(Collection<String> eventIds, boolean joinBefore) {
+        Objects.requireNonNull(eventIds, "eventIds");
+        if (joinBefore) {
+            join();
+        }
+        return cache.remove(eventIds);
+    }
+
+    ResultCache cache() {
+        return cache;
+    }
+
+    // ------------------------------------------------------------------ progress
+
+    @Override
+    public void setProgressTracker(ProgressTracker tracker, int steps) {
+        Objects.requireNonNull(tracker, "tracker");
+        if (steps < 0) {
+            throw new IllegalArgumentException("steps must be >= 0: " + steps);
+        }
+        threadTrackers.set(new ThreadTracker(tracker, steps));
+    }
+
+    @Override
+    public void clearProgressTracker() {
+        threadTrackers.remove();
+    }
+
+    // ------------------------------------------------------------------ shutdown
+
+    @Override
+    public void shutdown() {
+        shutdown(false);
+    }
+
+    @Override
+    public void close() {
+        shutdown(false);
+    }
+
+    @Override
+    public boolean isShutdown() {
+        return state != RUNNING;
+    }
+
+    @Override
+    public void shutdown(boolean immediately) {
+        advanceState(immediately ? STOPPING : SHUTDOWN);
+        if (immediately) {
+            cancelQueuedAndRunning();
+        }
+        boolean owner = shutdownStarted.compareAndSet(0, 1);
+        if (isHandlerThread()) {
+            // A handler cannot wait for the drain that waits for it: finish the shutdown in the background.
+            if (owner) {
+                Thread.ofPlatform().name(name + "-shutdown").daemon().start(this::terminate);
+            }
+            return;
+        }
+        if (owner) {
+            terminate();
+        } else {
+            awaitTermination();
+        }
+    }
+
+    private boolean isHandlerThread() {
+        Thread current = Thread.currentThread();
+        for (Worker worker : workers) {
+            if (worker.thread == current) {
+                return true;
+            }
+        }
+        ThreadState caller = callerStates.get();
+        return caller.syncDepth > 0;
+    }
+
+    private synchronized void advanceState(int target) {
+        if (state < target && state != TERMINATED) {
+            state = target;
+        }
+    }
+
+    private void cancelQueuedAndRunning() {
+        for (Task task : queue.drain()) {
+            complete(task, cancelled(task));
+        }
+        for (ThreadState slot : watchdog.slots()) {
+            AttemptRun attempt = slot.current;
+            if (attempt != null && attempt.stop(AttemptRun.CANCEL) && slot.pooled) {
+                watchdog.checkAfterGrace(attempt);
+            }
+        }
+    }
+
+    /** The owner's part of a shutdown: drain, stop workers, close modes, stop the watchdog. */
+    private void terminate() {
+        try {
+            CompletableFuture<Void> drained = joins.close();
+            boolean done = false;
+            while (!done) {
+                try {
+                    if (state >= STOPPING) {
+                        // Events accepted just before the state changed may still arrive; cancel them too.
+                        drained.get(IMMEDIATE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                    } else {
+                        drained.get(100, TimeUnit.MILLISECONDS);
+                    }
+                    done = true;
+                } catch (TimeoutException e) {
+                    if (state >= STOPPING) {
+                        cancelQueuedAndRunning();
+                        done = drained.isDone() || !anyWorkerBusy();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    advanceState(STOPPING);
+                    cancelQueuedAndRunning();
+                    done = true;
+                } catch (ExecutionException e) {
+                    done = true;
+                }
+            }
+            queue.close();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            for (Worker worker : List.copyOf(workers)) {
+                long left = deadline - System.nanoTime();
+                if (left > 0) {
+                    try {
+                        worker.thread.join(Duration.ofNanos(left));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
+            }
+            modes.closeAll();
+            watchdog.stop();
+            try {
+                watchdog.thread().join(Duration.ofSeconds(1));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        } finally {
+            advanceState(TERMINATED);
+            LiveBuses.unregister(this);
+            terminated.complete(null);
+        }
+    }
+
+    private boolean anyWorkerBusy() {
+        for (Worker worker : workers) {
+            if (worker.state.current != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void awaitTermination() {
+        try {
+            terminated.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    boolean isTerminated() {
+        return terminated.isDone();
+    }
+
+    // ------------------------------------------------------------------ accessors
+
+    @Override
+    public int threads() {
+        return config.threads();
+    }
+
+    @Override
+    public EventFactory factory() {
+        return config.factory();
+    }
+
+    EventBusConfig config() {
+        return config;
+    }
+
+    String name() {
+        return name;
+    }
+
+    int liveWorkers() {
+        return workers.size();
+    }
+
+    @Override
+    public String toString() {
+        return "EventBus[" + name + ", threads=" + config.threads() + ", state="
+                + List.of("running", "shutdown", "stopping", "terminated").get(state) + "]";
+    }
+
+    private static long saturatedNanos(Duration duration) {
+        try {
+            return duration.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package dev.eventbus.runtime;
+
+import dev.eventbus.EventFactory;
+import dev.eventbus.EventHandler;
+import dev.eventbus.HandlerMeta;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * What one bus keeps per thread that runs handlers (a worker, or a publisher running SYNC events): the handler
+ * instances it created, its thread-local data, and its watchdog slot. Only its own thread touches the handlers and
+ * data; {@link #current} is read by the watchdog.
+ */
+final class ThreadState {
+
+    final Thread thread;
+    /** True for a bus worker (which can be abandoned and replaced), false for a publishing thread. */
+    final boolean pooled;
+    final Map<String, Object> data = new HashMap<>();
+    /** The attempt this thread is running, watched for its deadline; null between attempts. */
+    volatile AttemptRun current;
+    /** SYNC handlers running in this thread for this bus; a join from inside one could never return. */
+    int syncDepth;
+    private final Map<String, HandlerInstance> handlers = new HashMap<>();
+
+    ThreadState(Thread thread, boolean pooled) {
+        this.thread = thread;
+        this.pooled = pooled;
+    }
+
+    /**
+     * Returns this thread's handler for a type, creating it on first use. Each registration has its own meta
+     * instance, so a type registered again gets a new handler here too.
+     */
+    EventHandler handler(String type, EventFactory factory) {
+        HandlerMeta meta = factory.getHandlerMeta(type);
+        HandlerInstance instance = handlers.get(type);
+        if (instance == null || instance.meta != meta) {
+            instance = new HandlerInstance(meta, factory.createHandler(type));
+            handlers.put(type, instance);
+        }
+        return instance.handler;
+    }
+
+    private record HandlerInstance(HandlerMeta meta, EventHandler handler) {
+    }
+}

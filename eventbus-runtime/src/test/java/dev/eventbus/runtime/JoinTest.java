@@ -1,0 +1,104 @@
+package dev.eventbus.runtime;
+
+import dev.eventbus.Event;
+import dev.eventbus.EventResult;
+import dev.eventbus.ExecutionMode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class JoinTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"join", "joinDuration", "getResults", "getResultsIds"})
+    void joiningFromAHandlerThrowsInsteadOfDeadlocking(String call) {
+        for (ExecutionMode mode : List.of(ExecutionMode.SYNC, ExecutionMode.THREAD)) {
+            AtomicReference<RuntimeEventBus> self = new AtomicReference<>();
+            try (RuntimeEventBus bus = TestBuses.bus(1, TestBuses.factory("join", () -> (event, context) -> {
+                RuntimeEventBus b = self.get();
+                try {
+                    switch (call) {
+                        case "join" -> b.join();
+                        case "joinDuration" -> b.join(Duration.ofSeconds(1));
+                        case "getResults" -> b.getResults();
+                        default -> b.getResults(List.of("x"), true);
+                    }
+                    return EventResult.businessResult(event.id(), true, "no exception");
+                } catch (IllegalStateException expected) {
+                    return EventResult.businessResult(event.id(), false, expected.getMessage());
+                }
+            }))) {
+                self.set(bus);
+                String id = bus.publish(Event.builder("join").mode(mode).build());
+                EventResult result = bus.getResults(List.of(id)).get(id);
+                assertFalse(result.success(), mode + ": " + result);
+                assertTrue(((String) result.data()).contains("cannot be called from an event handler"),
+                        mode + ": " + result.data());
+            }
+        }
+    }
+
+    @Test
+    void nonJoiningReadFromAHandlerIsAllowed() {
+        AtomicReference<RuntimeEventBus> self = new AtomicReference<>();
+        try (RuntimeEventBus bus = TestBuses.bus(1, TestBuses.factory("peek", () -> (event, context) ->
+                EventResult.businessResult(event.id(), true, self.get().getResults(List.of("x"), false).size())))) {
+            self.set(bus);
+            String id = bus.publish(Event.of("peek"));
+            assertEquals(0, bus.getResults(List.of(id)).get(id).data());
+        }
+    }
+
+    @Test
+    void joinWithATimeoutReportsWhetherTheBusIsDone() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(1);
+        try (RuntimeEventBus bus = TestBuses.bus(1, TestBuses.factory("held", () -> (event, context) -> {
+            started.countDown();
+            release.await();
+            return EventResult.businessResult(event.id(), true, null);
+        }))) {
+            bus.publish(Event.of("held"));
+            assertTrue(started.await(10, TimeUnit.SECONDS));
+            assertFalse(bus.join(Duration.ZERO), "a zero timeout checks without waiting");
+            assertFalse(bus.join(Duration.ofMillis(-5)));
+            assertFalse(bus.join(Duration.ofMillis(50)));
+            release.countDown();
+            assertTrue(bus.join(Duration.ofSeconds(30)));
+        }
+    }
+
+    @Test
+    void joinReturnsWhileAnotherThreadKeepsPublishing() throws Exception {
+        AtomicBoolean publishing = new AtomicBoolean(true);
+        try (RuntimeEventBus bus = TestBuses.bus(2, TestBuses.factory("ok", () -> (event, context) ->
+                EventResult.businessResult(event.id(), true, null)))) {
+            Thread publisher = Thread.ofPlatform().start(() -> {
+                while (publishing.get()) {
+                    bus.publish(Event.of("ok"));
+                }
+            });
+            try {
+                String mine = bus.publish(Event.of("ok"));
+                bus.join(); // must not wait for the endless stream published after it
+                assertTrue(bus.getResults(List.of(mine), false).containsKey(mine));
+            } finally {
+                publishing.set(false);
+                publisher.join();
+            }
+        }
+    }
+}

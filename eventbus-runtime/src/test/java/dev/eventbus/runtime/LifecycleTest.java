@@ -1,0 +1,191 @@
+package dev.eventbus.runtime;
+
+import dev.eventbus.Event;
+import dev.eventbus.EventBus;
+import dev.eventbus.EventBusShutdownException;
+import dev.eventbus.EventResult;
+import dev.eventbus.ExecutionMode;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class LifecycleTest {
+
+    private static final java.util.function.Supplier<dev.eventbus.EventHandler> OK = () -> (event, context) ->
+            EventResult.businessResult(event.id(), true, null);
+
+    @Test
+    void noThreadOfTheBusIsLeftAfterShutdown() {
+        RuntimeEventBus bus = TestBuses.bus(4, TestBuses.factory("ok", OK));
+        for (int i = 0; i < 100; i++) {
+            bus.publish(Event.of("ok"));
+        }
+        assertFalse(TestBuses.threadsOf(bus).isEmpty());
+        bus.shutdown();
+        assertEquals(Set.of(), TestBuses.threadsOf(bus));
+        assertTrue(bus.isTerminated());
+    }
+
+    @Test
+    void noThreadIsLeftAfterAnImmediateShutdownWithWorkRunning() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        RuntimeEventBus bus = TestBuses.bus(2, TestBuses.factory("wait", () -> (event, context) -> {
+            started.countDown();
+            new CountDownLatch(1).await(); // interruptible, never released
+            return EventResult.businessResult(event.id(), true, null);
+        }));
+        for (int i = 0; i < 10; i++) {
+            bus.publish(Event.of("wait"));
+        }
+        assertTrue(started.await(10, TimeUnit.SECONDS));
+        bus.shutdown(true);
+        assertEquals(Set.of(), TestBuses.threadsOf(bus));
+    }
+
+    @Test
+    void shutdownIsIdempotentAndCloseIsShutdown() {
+        RuntimeEventBus bus = TestBuses.bus(1, TestBuses.factory("ok", OK));
+        bus.close();
+        bus.close();
+        bus.shutdown(true);
+        bus.shutdown();
+        assertTrue(bus.isShutdown());
+        assertThrows(EventBusShutdownException.class, () -> bus.submit(Event.of("ok")));
+    }
+
+    @Test
+    void defaultBusIsOneLiveInstanceAndIsRecreatedAfterShutdown() {
+        EventBus first = EventBus.getDefault();
+        assertSame(first, EventBus.getDefault());
+        IllegalStateException installed = assertThrows(IllegalStateException.class,
+                () -> EventBus.builder().threads(1).installDefault());
+        assertTrue(installed.getMessage().contains("already installed"), installed.getMessage());
+        first.shutdown();
+        EventBus second = EventBus.getDefault();
+        assertNotSame(first, second);
+        assertFalse(second.isShutdown());
+        second.shutdown();
+        EventBus custom = EventBus.builder().threads(1).installDefault();
+        try {
+            assertSame(custom, EventBus.getDefault());
+            assertEquals(1, custom.threads());
+        } finally {
+            custom.shutdown();
+        }
+    }
+
+    @RepeatedTest(20)
+    void shutdownRacingPublishersLosesNoAcceptedEvent() throws Exception {
+        int publishers = 3;
+        RuntimeEventBus bus = (RuntimeEventBus) EventBus.builder().threads(2).resultCacheSize(10_000_000)
+                .factory(TestBuses.factory("ok", OK)).build();
+        CyclicBarrier start = new CyclicBarrier(publishers + 1);
+        ExecutorService pool = Executors.newFixedThreadPool(publishers);
+        try {
+            List<Future<List<String>>> accepted = new ArrayList<>();
+            for (int p = 0; p < publishers; p++) {
+                final int mode = p;
+                accepted.add(pool.submit(() -> {
+                    start.await(10, TimeUnit.SECONDS);
+                    List<String> ids = new ArrayList<>();
+                    while (true) {
+                        Event event = Event.builder("ok")
+                                .mode(mode == 0 ? ExecutionMode.SYNC : ExecutionMode.THREAD).build();
+                        try {
+                            ids.add(bus.publish(event));
+                        } catch (EventBusShutdownException refused) {
+                            return ids;
+                        }
+                    }
+                }));
+            }
+            start.await(10, TimeUnit.SECONDS);
+            while (bus.cache().size() < 100) {
+                Thread.onSpinWait();
+            }
+            bus.shutdown(); // graceful: every accepted event must be run
+            Set<String> ids = new HashSet<>();
+            for (Future<List<String>> f : accepted) {
+                ids.addAll(f.get(30, TimeUnit.SECONDS));
+            }
+            Map<String, EventResult> results = bus.getResults(ids, false);
+            assertEquals(ids.size(), results.size(), "accepted events without a result");
+            results.values().forEach(r -> assertTrue(r.success(), r::toString));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @RepeatedTest(20)
+    void immediateShutdownRacingPublishersGivesEveryAcceptedEventOneResult() throws Exception {
+        RuntimeEventBus bus = (RuntimeEventBus) EventBus.builder().threads(2).resultCacheSize(10_000_000)
+                .factory(TestBuses.factory("ok", OK)).build();
+        CyclicBarrier start = new CyclicBarrier(2);
+        AtomicReference<List<String>> accepted = new AtomicReference<>();
+        Thread publisher = Thread.ofPlatform().start(() -> {
+            List<String> ids = new ArrayList<>();
+            try {
+                start.await(10, TimeUnit.SECONDS);
+                while (true) {
+                    ids.add(bus.publish(Event.of("ok")));
+                }
+            } catch (EventBusShutdownException refused) {
+                accepted.set(ids);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        start.await(10, TimeUnit.SECONDS);
+        while (bus.cache().size() < 50) {
+            Thread.onSpinWait();
+        }
+        bus.shutdown(true);
+        publisher.join(TimeUnit.SECONDS.toMillis(30));
+        List<String> ids = accepted.get();
+        Map<String, EventResult> results = bus.getResults(ids, false);
+        assertEquals(ids.size(), results.size(), "accepted events without a result");
+        for (EventResult r : results.values()) {
+            assertTrue(r.success() || r.exception() instanceof dev.eventbus.EventCancelledException, r::toString);
+        }
+    }
+
+    @Test
+    void handlerCanShutDownItsOwnBusWithoutHanging() throws Exception {
+        AtomicReference<EventBus> self = new AtomicReference<>();
+        CountDownLatch returned = new CountDownLatch(1);
+        RuntimeEventBus bus = TestBuses.bus(1, TestBuses.factory("stop", () -> (event, context) -> {
+            self.get().shutdown();
+            returned.countDown();
+            return EventResult.businessResult(event.id(), true, null);
+        }));
+        self.set(bus);
+        String id = bus.publish(Event.of("stop"));
+        assertTrue(returned.await(10, TimeUnit.SECONDS), "shutdown() from a handler must not wait for itself");
+        bus.shutdown(); // from outside: waits for the background termination
+        assertTrue(bus.getResults(List.of(id), false).get(id).success());
+        assertInstanceOf(EventBusShutdownException.class,
+                assertThrows(EventBusShutdownException.class, () -> bus.publish(Event.of("stop"))));
+    }
+}

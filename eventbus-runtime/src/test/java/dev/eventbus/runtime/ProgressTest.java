@@ -1,0 +1,93 @@
+package dev.eventbus.runtime;
+
+import dev.eventbus.Event;
+import dev.eventbus.EventResult;
+import dev.eventbus.ProgressTracker;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ProgressTest {
+
+    private static RuntimeEventBus bus() {
+        return TestBuses.bus(2, TestBuses.factory("ok", () -> (event, context) ->
+                EventResult.businessResult(event.id(), true, null)));
+    }
+
+    @Test
+    void threadTrackerCountsOnlyEventsPublishedByThatThreadWithTheThreadsSteps() throws Exception {
+        AtomicInteger mine = new AtomicInteger();
+        try (RuntimeEventBus bus = bus()) {
+            bus.setProgressTracker(mine::addAndGet, 3);
+            bus.publish(Event.of("ok"));
+            bus.publish(Event.builder("ok").progressSteps(7).build()); // own steps only count with an own tracker
+            Thread other = Thread.ofPlatform().start(() -> bus.publish(Event.of("ok")));
+            other.join();
+            bus.join();
+            assertEquals(6, mine.get());
+            bus.clearProgressTracker();
+            bus.publish(Event.of("ok"));
+            bus.join();
+            assertEquals(6, mine.get(), "cleared: no more progress");
+        }
+    }
+
+    @Test
+    void eventsOwnTrackerBeatsTheThreads() {
+        AtomicInteger thread = new AtomicInteger();
+        AtomicInteger own = new AtomicInteger();
+        try (RuntimeEventBus bus = bus()) {
+            bus.setProgressTracker(thread::addAndGet, 1);
+            bus.publish(Event.builder("ok").progressTracker(own::addAndGet).progressSteps(5).build());
+            bus.join();
+            assertEquals(0, thread.get());
+            assertEquals(5, own.get());
+        }
+    }
+
+    @Test
+    void zeroStepsNeverAdvanceButStillCallTheTracker() {
+        AtomicInteger calls = new AtomicInteger();
+        AtomicInteger steps = new AtomicInteger();
+        try (RuntimeEventBus bus = bus()) {
+            bus.publish(Event.builder("ok").progressTracker(n -> {
+                calls.incrementAndGet();
+                steps.addAndGet(n);
+            }).build());
+            bus.join();
+            assertEquals(1, calls.get());
+            assertEquals(0, steps.get());
+        }
+    }
+
+    @Test
+    void throwingTrackerNeverChangesTheResult() {
+        ProgressTracker broken = steps -> {
+            throw new IllegalStateException("tracker bug");
+        };
+        try (RuntimeEventBus bus = bus()) {
+            String id = bus.publish(Event.builder("ok").progressTracker(broken).progressSteps(1).build());
+            EventResult result = bus.getResults(List.of(id)).get(id);
+            assertTrue(result.success(), result::toString);
+        }
+    }
+
+    @Test
+    void badThreadTrackerSettingsAreRejected() {
+        try (RuntimeEventBus bus = bus()) {
+            IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
+                    () -> bus.setProgressTracker(n -> { }, -1));
+            assertEquals("steps must be >= 0: -1", negative.getMessage());
+            NullPointerException nul = assertThrows(NullPointerException.class, () -> bus.setProgressTracker(null, 1));
+            assertEquals("tracker", nul.getMessage());
+        }
+    }
+}
