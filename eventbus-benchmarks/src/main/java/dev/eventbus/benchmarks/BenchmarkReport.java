@@ -47,11 +47,11 @@ public final class BenchmarkReport {
     }
 
     static final List<Profile> PROFILES = List.of(
-            new Profile(SyncDispatchBenchmark.class, 2, 1000, 3, 1000),
-            new Profile(ThreadThroughputBenchmark.class, 2, 1000, 3, 1000),
-            new Profile(ThreadLatencyBenchmark.class, 1, 1000, 3, 2000),
-            new Profile(CoreletBenchmark.class, 2, 1000, 3, 1000),
-            new Profile(CmdBenchmark.class, 2, 1000, 3, 1000),
+            new Profile(SyncDispatchBenchmark.class, 2, 1000, 5, 1000),
+            new Profile(ThreadThroughputBenchmark.class, 2, 1000, 5, 1000),
+            new Profile(ThreadLatencyBenchmark.class, 1, 1000, 4, 2000),
+            new Profile(CoreletBenchmark.class, 2, 1000, 5, 1000),
+            new Profile(CmdBenchmark.class, 2, 1000, 5, 1000),
             new Profile(MemoryBenchmark.class, 1, 0, 3, 0));
 
     /** The secondary results benchmarks record through {@link MetricsProfiler}. */
@@ -80,6 +80,7 @@ public final class BenchmarkReport {
             }
         }
         Files.createDirectories(out);
+        String loadBefore = loadAverage();
         List<String> notes = new ArrayList<>();
         List<RunResult> results = new ArrayList<>();
         List<String> jsonParts = new ArrayList<>();
@@ -107,6 +108,8 @@ public final class BenchmarkReport {
         Path json = out.resolve("results.json");
         Files.writeString(json, "[\n" + jsonParts.stream().filter(s -> !s.isBlank())
                 .collect(Collectors.joining(",\n")) + "\n]\n");
+        notes.add("load average (1/5/15 min) before: " + loadBefore + ", after: " + loadAverage()
+                + " (other work on the machine widens the errors)");
         String markdown = markdown(results, notes);
         Files.writeString(out.resolve("results.md"), markdown);
         System.out.println();
@@ -334,6 +337,15 @@ public final class BenchmarkReport {
             return String.format(Locale.ROOT, "%.1f", value);
         }
         return String.format(Locale.ROOT, "%.2f", value);
+    }
+
+    static String loadAverage() {
+        try {
+            String[] parts = Files.readString(Path.of("/proc/loadavg")).strip().split("\\s+");
+            return parts[0] + " " + parts[1] + " " + parts[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     static String machine() {

@@ -3,6 +3,7 @@ package dev.eventbus.benchmarks;
 import dev.eventbus.ExecutionMode;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -78,21 +79,21 @@ class BenchmarkSmokeTest {
         return results;
     }
 
-    /** Called last: the baselines ran; the eventbus rows need the runtime. */
-    private static void assumeRuntime() {
-        assumeTrue(Modes.runtimeAvailable(), "eventbus-runtime is still a stub: only the baselines ran");
+    @BeforeAll
+    static void runtimeIsOnTheClassPath() {
+        assertTrue(Modes.runtimeAvailable(), "eventbus-runtime must be on the test class path");
+        assertTrue(Modes.available(ExecutionMode.SYNC) && Modes.available(ExecutionMode.THREAD),
+                "SYNC and THREAD providers must be found through ServiceLoader");
     }
 
     @Test
     void syncDispatchBenchmarkCompletesATinyIteration() throws Exception {
         runTiny(SyncDispatchBenchmark.class, Map.of(), 6);
-        assumeRuntime();
     }
 
     @Test
     void threadThroughputBenchmarkCompletesATinyIteration() throws Exception {
         runTiny(ThreadThroughputBenchmark.class, Map.of("batch", "2000"), 5);
-        assumeRuntime();
     }
 
     @Test
@@ -106,13 +107,11 @@ class BenchmarkSmokeTest {
                         r.getParams().getBenchmark() + " reported " + p + ": " + metric);
             }
         }
-        assumeRuntime();
     }
 
     @Test
     void coreletBenchmarkCompletesATinyIteration() throws Exception {
         runTiny(CoreletBenchmark.class, Map.of("batch", "10"), 6);
-        assumeRuntime();
         assumeTrue(Modes.available(ExecutionMode.CORELET),
                 "eventbus-corelet is still a stub: only the pipe baselines ran, the eventbus CORELET rows were skipped");
     }
@@ -120,7 +119,6 @@ class BenchmarkSmokeTest {
     @Test
     void cmdBenchmarkCompletesATinyIteration() throws Exception {
         runTiny(CmdBenchmark.class, Map.of("batch", "4"), 4);
-        assumeRuntime();
         assumeTrue(Modes.available(ExecutionMode.CMD),
                 "eventbus-cmd is still a stub: only the ProcessBuilder and C baselines ran, the eventbus CMD rows were"
                         + " skipped");
@@ -134,6 +132,5 @@ class BenchmarkSmokeTest {
                     || r.getSecondaryResults().containsKey("bytesPerCachedResult");
             assertTrue(reported, r.getParams().getBenchmark() + " reported no bytes: " + r.getSecondaryResults());
         }
-        assumeRuntime();
     }
 }
