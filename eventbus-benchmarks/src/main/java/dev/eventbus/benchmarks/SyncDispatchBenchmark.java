@@ -32,7 +32,8 @@ import java.util.concurrent.TimeUnit;
  * through the result cache), and {@code submit(event).join()} (a per-event future, no cache). Each includes building
  * the {@link Event}, so its unique id. Baselines, doing the same handler work: a direct call storing its result in a
  * {@link ConcurrentHashMap} under a fresh counter id and reading it back (the floor); Guava {@code EventBus.post};
- * greenrobot {@code EventBus.post} with {@code ThreadMode.POSTING}; and {@link UUID#randomUUID()} alone, for scale.
+ * greenrobot {@code EventBus.post} with {@code ThreadMode.POSTING}; and, for scale, {@link UUID#randomUUID()} alone and building the
+ * {@link Event} alone.
  * The baselines return no result to the publisher: that is the service eventbus adds.
  *
  * <p>Single-threaded; JMH runs it in one thread.
@@ -196,6 +197,17 @@ public class SyncDispatchBenchmark {
     @Benchmark
     public void greenrobotPost() {
         greenrobot.post(new Ping(PAYLOAD));
+    }
+
+    /**
+     * For scale: building the {@link Event} alone (its id and timestamp included), the part of every eventbus row
+     * that the API, not the runtime, costs.
+     *
+     * @return the event
+     */
+    @Benchmark
+    public Event eventBuildOnly() {
+        return event();
     }
 
     /**

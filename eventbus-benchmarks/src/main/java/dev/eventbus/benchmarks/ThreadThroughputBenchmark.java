@@ -31,6 +31,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -45,7 +46,7 @@ import java.util.concurrent.TimeUnit;
  * result read; the score is the time per event (the inverse of events per second).
  *
  * <p>eventbus: {@code publish} each event (THREAD mode, default priority, retries and timeout), {@code join()},
- * then {@code getResults(ids, false)}. Baselines: a {@link ThreadPoolExecutor} with {@code threads} workers over a
+ * then {@code getResults(ids, false)}; and the same with {@code submit} futures instead of the result cache. Baselines: a {@link ThreadPoolExecutor} with {@code threads} workers over a
  * {@link PriorityBlockingQueue} of {@link PriorityTask}s (priority, sequence), each result read from its future;
  * the same over a {@link LinkedBlockingQueue} (FIFO, no priorities); Guava {@link AsyncEventBus} over a fixed pool
  * of {@code threads}; and an LMAX Disruptor with one producer and one consumer (yielding wait), the near-physical
@@ -224,6 +225,26 @@ public class ThreadThroughputBenchmark {
             throw new IllegalStateException("Read " + results.size() + " results of " + batch);
         }
         return results.size();
+    }
+
+    /**
+     * eventbus THREAD with per-event futures: submit the batch, join, read every future (no result cache).
+     *
+     * @param state the bus
+     * @return the number of results read
+     */
+    @Benchmark
+    public int eventbusSubmit(Bus state) {
+        EventBus bus = state.bus;
+        List<CompletableFuture<EventResult>> futures = new ArrayList<>(batch);
+        for (int i = 0; i < batch; i++) {
+            futures.add(bus.submit(Event.of(TYPE, PAYLOAD)));
+        }
+        bus.join();
+        for (CompletableFuture<EventResult> future : futures) {
+            blackhole.consume(future.join());
+        }
+        return batch;
     }
 
     /**

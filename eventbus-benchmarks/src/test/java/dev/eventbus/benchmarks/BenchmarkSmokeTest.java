@@ -88,12 +88,12 @@ class BenchmarkSmokeTest {
 
     @Test
     void syncDispatchBenchmarkCompletesATinyIteration() throws Exception {
-        runTiny(SyncDispatchBenchmark.class, Map.of(), 6);
+        runTiny(SyncDispatchBenchmark.class, Map.of(), 7);
     }
 
     @Test
     void threadThroughputBenchmarkCompletesATinyIteration() throws Exception {
-        runTiny(ThreadThroughputBenchmark.class, Map.of("batch", "2000"), 5);
+        runTiny(ThreadThroughputBenchmark.class, Map.of("batch", "2000"), 6);
     }
 
     @Test
