@@ -35,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  * {@code eventbusColdStart} (single shot): build a bus and time one event to its result, worker JVM start included.
  * Baselines against an {@link EchoChild} JVM over its stdin/stdout: a raw length-prefixed frame round trip, the same
  * with the message serialized and deserialized with java.io serialization on both sides (under an
- * {@link java.io.ObjectInputFilter}, as eventbus does), and the cold start of such a child to its first reply.
+ * {@link java.io.ObjectInputFilter}, as eventbus does), that again with the child at nice 10 like CORELET's workers, and the cold start of such a child to its first reply.
  *
  * <p>The eventbus methods need the CORELET mode (artifact {@code eventbus-corelet}); the report runner skips them
  * with a message while it is missing.
@@ -122,6 +122,7 @@ public class CoreletBenchmark {
     public static class Pipes {
         PipeChild raw;
         PipeChild serial;
+        PipeChild serialNice10;
         final byte[] frame = PAYLOAD.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         long nextId;
 
@@ -134,6 +135,7 @@ public class CoreletBenchmark {
         public void setUp() throws IOException {
             raw = new PipeChild("raw");
             serial = new PipeChild("serial");
+            serialNice10 = new PipeChild("serial", true);
         }
 
         /** Ends both children. */
@@ -144,6 +146,9 @@ public class CoreletBenchmark {
             }
             if (serial != null) {
                 serial.close();
+            }
+            if (serialNice10 != null) {
+                serialNice10.close();
             }
         }
     }
@@ -216,6 +221,19 @@ public class CoreletBenchmark {
     @Benchmark
     public EchoMessage serializedPipeRoundTrip(Pipes pipes) throws Exception {
         return pipes.serial.roundTrip(new EchoMessage(Long.toString(pipes.nextId++), PAYLOAD));
+    }
+
+    /**
+     * Baseline: the same java.io-serialized round trip with the child at {@code nice -n 10}, the priority CORELET
+     * gives its workers: on a busy machine this, not the protocol, can dominate.
+     *
+     * @param pipes the children
+     * @return the reply
+     * @throws Exception on a broken pipe or a bad reply
+     */
+    @Benchmark
+    public EchoMessage serializedPipeRoundTripNice10(Pipes pipes) throws Exception {
+        return pipes.serialNice10.roundTrip(new EchoMessage(Long.toString(pipes.nextId++), PAYLOAD));
     }
 
     /**

@@ -8,6 +8,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,12 +25,29 @@ final class PipeChild implements AutoCloseable {
     private static final ObjectInputFilter FILTER = ObjectInputFilter.Config.createFilter(
             "maxdepth=10;maxbytes=65536;dev.eventbus.benchmarks.EchoMessage;java.lang.*;!*");
 
+    private static final Path NICE = Path.of("/usr/bin/nice");
+
     private final Process process;
     private final DataOutputStream out;
     private final DataInputStream in;
 
     PipeChild(String kind) throws IOException {
+        this(kind, false);
+    }
+
+    /**
+     * Starts a child.
+     *
+     * @param kind {@code raw} or {@code serial}
+     * @param nice10 whether to start it under {@code nice -n 10}, as CORELET starts its workers
+     */
+    PipeChild(String kind, boolean nice10) throws IOException {
         List<String> command = new ArrayList<>();
+        if (nice10 && Files.isExecutable(NICE)) {
+            command.add(NICE.toString());
+            command.add("-n");
+            command.add("10");
+        }
         command.add(javaBinary());
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));

@@ -111,7 +111,7 @@ class BenchmarkSmokeTest {
 
     @Test
     void coreletBenchmarkCompletesATinyIteration() throws Exception {
-        runTiny(CoreletBenchmark.class, Map.of("batch", "10"), 6);
+        runTiny(CoreletBenchmark.class, Map.of("batch", "10"), 7);
         assumeTrue(Modes.available(ExecutionMode.CORELET),
                 "eventbus-corelet is still a stub: only the pipe baselines ran, the eventbus CORELET rows were skipped");
     }
