@@ -19,7 +19,6 @@ import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Each benchmark class starts and completes one tiny iteration (JMH in this JVM, a few milliseconds, small
@@ -82,8 +81,10 @@ class BenchmarkSmokeTest {
     @BeforeAll
     static void runtimeIsOnTheClassPath() {
         assertTrue(Modes.runtimeAvailable(), "eventbus-runtime must be on the test class path");
-        assertTrue(Modes.available(ExecutionMode.SYNC) && Modes.available(ExecutionMode.THREAD),
-                "SYNC and THREAD providers must be found through ServiceLoader");
+        for (ExecutionMode mode : List.of(ExecutionMode.SYNC, ExecutionMode.THREAD, ExecutionMode.CORELET,
+                ExecutionMode.CMD)) {
+            assertTrue(Modes.available(mode), mode + " provider must be found through ServiceLoader");
+        }
     }
 
     @Test
@@ -112,16 +113,11 @@ class BenchmarkSmokeTest {
     @Test
     void coreletBenchmarkCompletesATinyIteration() throws Exception {
         runTiny(CoreletBenchmark.class, Map.of("batch", "10"), 7);
-        assumeTrue(Modes.available(ExecutionMode.CORELET),
-                "eventbus-corelet is still a stub: only the pipe baselines ran, the eventbus CORELET rows were skipped");
     }
 
     @Test
     void cmdBenchmarkCompletesATinyIteration() throws Exception {
         runTiny(CmdBenchmark.class, Map.of("batch", "4"), 4);
-        assumeTrue(Modes.available(ExecutionMode.CMD),
-                "eventbus-cmd is still a stub: only the ProcessBuilder and C baselines ran, the eventbus CMD rows were"
-                        + " skipped");
     }
 
     @Test
