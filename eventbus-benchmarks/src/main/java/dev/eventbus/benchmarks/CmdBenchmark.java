@@ -8,6 +8,7 @@ import dev.eventbus.ExecutionMode;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
@@ -36,11 +37,15 @@ import java.util.concurrent.TimeUnit;
  * and the floor, a tiny C program doing {@code posix_spawn} + {@code waitpid} 100 times per invocation, compiled
  * with gcc at run time into {@code target/bench-native/} (skipped with a message if gcc is missing).
  *
+ * <p>The forks enable native access, as a deployment that wants CMD's {@code posix_spawn} launcher does (without it
+ * CMD falls back to {@link ProcessBuilder}).
+ *
  * <p>The eventbus methods need the CMD mode (artifact {@code eventbus-cmd}); the report runner skips them with a
  * message while it is missing.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Fork(jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 public class CmdBenchmark {
 
     static final String TYPE = "bench.true";
