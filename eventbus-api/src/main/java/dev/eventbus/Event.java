@@ -47,7 +47,9 @@ public final class Event {
     private final int priority;
     private final Duration timeout;
     private final int maxRetries;
-    private final Instant timestamp;
+    // The timestamp as its two parts: an Instant per queued event would cost 24 bytes more.
+    private final long timestampSeconds;
+    private final int timestampNanos;
     private final ProgressTracker progressTracker;
     private final int progressSteps;
     private final HandlerMeta coreletMeta;
@@ -63,7 +65,9 @@ public final class Event {
         this.priority = b.priority;
         this.timeout = b.timeout;
         this.maxRetries = b.maxRetries;
-        this.timestamp = b.timestamp != null ? b.timestamp : Instant.now();
+        Instant timestamp = b.timestamp != null ? b.timestamp : Instant.now();
+        this.timestampSeconds = timestamp.getEpochSecond();
+        this.timestampNanos = timestamp.getNano();
         this.progressTracker = b.progressTracker;
         this.progressSteps = b.progressSteps;
         this.coreletMeta = b.coreletMeta;
@@ -189,7 +193,7 @@ public final class Event {
 
     /** @return when the event was built */
     public Instant timestamp() {
-        return timestamp;
+        return Instant.ofEpochSecond(timestampSeconds, timestampNanos);
     }
 
     /** @return the event's own progress tracker, which beats the publishing thread's */

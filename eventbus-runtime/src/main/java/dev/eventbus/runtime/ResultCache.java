@@ -101,7 +101,7 @@ final class ResultCache {
     }
 
     Map<String, EventResult> remove(Collection<String> eventIds) {
-        Map<String, EventResult> found = new HashMap<>();
+        Map<String, EventResult> found = HashMap.newHashMap(eventIds.size());
         for (String id : eventIds) {
             if (id != null) {
                 EventResult result = results.remove(id);
