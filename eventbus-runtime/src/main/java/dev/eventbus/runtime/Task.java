@@ -32,7 +32,6 @@ final class Task {
     final ProgressTracker tracker;
     final int progressSteps;
     final JoinTracker.Epoch epoch;
-    final long timeoutNanos;
     /** Attempts started so far; written only by the thread that owns the task. */
     int attempts;
     @SuppressWarnings("unused") // accessed through COMPLETED
@@ -46,13 +45,6 @@ final class Task {
         this.tracker = tracker;
         this.progressSteps = progressSteps;
         this.epoch = epoch;
-        long nanos;
-        try {
-            nanos = event.timeout().toNanos();
-        } catch (ArithmeticException tooLong) {
-            nanos = Long.MAX_VALUE / 2; // centuries: never fires, and deadline arithmetic cannot overflow
-        }
-        this.timeoutNanos = Math.min(nanos, Long.MAX_VALUE / 2);
     }
 
     /** Returns true the first time only: the caller delivers the result. */
