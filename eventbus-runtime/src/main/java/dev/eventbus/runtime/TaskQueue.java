@@ -21,6 +21,8 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class TaskQueue {
 
+    private static final int SPINS = 100;
+
     private final ConcurrentLinkedQueue<Task>[] levels;
     private final ConcurrentLinkedDeque<Waiter> idle = new ConcurrentLinkedDeque<>();
     private volatile boolean closed;
@@ -75,6 +77,15 @@ final class TaskQueue {
             }
             if (closed) {
                 return null;
+            }
+            // A short spin before parking: under a steady stream the next task usually arrives within
+            // microseconds, and a park costs the worker and the publisher a system call each.
+            for (int spin = 0; spin < SPINS; spin++) {
+                Thread.onSpinWait();
+                task = poll();
+                if (task != null) {
+                    return task;
+                }
             }
             self.waiting = true;
             idle.addFirst(self); // LIFO: the most recently active worker, with warm caches, is woken first
