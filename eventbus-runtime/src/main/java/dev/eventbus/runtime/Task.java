@@ -36,6 +36,8 @@ final class Task {
     int attempts;
     @SuppressWarnings("unused") // accessed through COMPLETED
     private volatile int completed;
+    /** The next task in its priority level's queue: a task is its own queue node (see {@link TaskQueue}). */
+    volatile Task next;
 
     Task(Event event, ModeExecutor executor, CompletableFuture<dev.eventbus.EventResult> future,
             ProgressTracker tracker, int progressSteps, JoinTracker.Epoch epoch) {
@@ -45,6 +47,11 @@ final class Task {
         this.tracker = tracker;
         this.progressSteps = progressSteps;
         this.epoch = epoch;
+    }
+
+    /** The dummy node a priority level's queue starts with. */
+    static Task sentinel() {
+        return new Task(null, null, null, null, 0, null);
     }
 
     /** Returns true the first time only: the caller delivers the result. */
@@ -58,6 +65,7 @@ final class Task {
 
     @Override
     public String toString() {
-        return "Task[" + event + ", attempts=" + attempts + "]";
+        return event == null ? "Task[sentinel]" : "Task[" + event + ", attempts=" + attempts + "]";
     }
+
 }
