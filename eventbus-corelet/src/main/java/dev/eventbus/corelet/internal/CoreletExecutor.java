@@ -1,0 +1,506 @@
+package dev.eventbus.corelet.internal;
+
+import dev.eventbus.CoreletCrashedException;
+import dev.eventbus.Event;
+import dev.eventbus.EventBusException;
+import dev.eventbus.EventResult;
+import dev.eventbus.HandlerMeta;
+import dev.eventbus.InvalidEventException;
+import dev.eventbus.RemoteHandlerException;
+import dev.eventbus.spi.Attempt;
+import dev.eventbus.spi.EventBusConfig;
+import dev.eventbus.spi.ModeExecutor;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.NotSerializableException;
+import java.io.ObjectInputFilter;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.ObjectStreamClass;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Runs CORELET attempts in a pool of worker JVMs: at most {@code coreletPoolSize} alive, started lazily, reused,
+ * replaced when they crash, time out or stay idle longer than {@code coreletIdleTimeout}.
+ *
+ * <p>Thread-safe: {@link #execute(Event, Attempt)} is called by the bus's worker threads at once; each attempt holds
+ * one worker exclusively.
+ */
+final class CoreletExecutor implements ModeExecutor {
+
+    private static final System.Logger LOG = System.getLogger(CoreletExecutor.class.getName());
+    private static final String MAIN_CLASS = CoreletWorkerMain.class.getName();
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration CRASH_EXIT_WAIT = Duration.ofSeconds(2);
+    private static final AtomicInteger WORKER_NAMES = new AtomicInteger();
+
+    private final EventBusConfig config;
+    private final List<String> command;
+    private final ObjectInputFilter allowedByConfig;
+    private final Map<Event, Prepared> prepared = Collections.synchronizedMap(new WeakHashMap<>());
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition available = lock.newCondition();
+    private final ArrayDeque<WorkerProcess> idle = new ArrayDeque<>();
+    private final Set<WorkerProcess> all = ConcurrentHashMap.newKeySet();
+    private final Set<Process> starting = ConcurrentHashMap.newKeySet();
+    private int alive;
+    private boolean closed;
+    private ScheduledExecutorService sweeper;
+    private Thread shutdownHook;
+    private Path socketDir;
+
+    CoreletExecutor(EventBusConfig config) {
+        this.config = config;
+        this.command = WorkerCommand.build(config.coreletJvmOptions(), MAIN_CLASS);
+        this.allowedByConfig = config.coreletAllowedClasses().isEmpty() ? null
+                : ObjectInputFilter.Config.createFilter(String.join(";", config.coreletAllowedClasses()));
+    }
+
+    /** What validation found out about an event, reused by its attempts. */
+    private record Prepared(HandlerMeta meta, byte[] data, Set<String> dataClasses) {
+
+        String handlerPackage() {
+            String name = meta.className();
+            int dot = name.lastIndexOf('.');
+            return dot < 0 ? "" : name.substring(0, dot);
+        }
+    }
+
+    @Override
+    public void validate(Event event) {
+        prepared.put(event, prepare(event));
+    }
+
+    private Prepared prepare(Event event) {
+        HandlerMeta meta = event.coreletMeta().orElse(null);
+        if (meta == null) {
+            meta = config.factory().getHandlerMeta(event.type());
+            if (meta.className() == null) {
+                throw new InvalidEventException("CORELET event type '" + event.type() + "' is registered as a"
+                        + " Supplier (lambda), which a worker JVM cannot load: register a handler class with"
+                        + " registerEventType(\"" + event.type() + "\", YourHandler.class), or set"
+                        + " Event.builder(...).coreletMeta(HandlerMeta.of(YourHandler.class, \"" + event.type()
+                        + "\"))");
+            }
+        }
+        if (event.data() == null) {
+            return new Prepared(meta, null, Set.of());
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        Set<String> classes = new HashSet<>();
+        try (ObjectOutputStream out = new ClassRecordingOutputStream(bytes, classes)) {
+            out.writeObject(event.data());
+        } catch (NotSerializableException e) {
+            throw new InvalidEventException("CORELET event " + event.id() + " (" + event.type() + ") has data that"
+                    + " cannot be serialized: class " + e.getMessage() + " is not java.io.Serializable"
+                    + " (the data goes to a worker JVM; make it Serializable or send something that is)", e);
+        } catch (IOException | RuntimeException e) {
+            throw new InvalidEventException("CORELET event " + event.id() + " (" + event.type() + ") has data of"
+                    + " class " + event.data().getClass().getName() + " that cannot be serialized: " + e, e);
+        }
+        return new Prepared(meta, bytes.toByteArray(), Set.copyOf(classes));
+    }
+
+    /** Records the classes of everything serialized: replies may contain them too. */
+    private static final class ClassRecordingOutputStream extends ObjectOutputStream {
+        private final Set<String> classes;
+
+        ClassRecordingOutputStream(ByteArrayOutputStream out, Set<String> classes) throws IOException {
+            super(out);
+            this.classes = classes;
+        }
+
+        @Override
+        protected void annotateClass(Class<?> c) {
+            Class<?> element = c;
+            while (element.isArray()) {
+                element = element.getComponentType();
+            }
+            classes.add(element.getName());
+        }
+    }
+
+    @Override
+    public EventResult execute(Event event, Attempt attempt) throws Exception {
+        Prepared p = prepared.get(event);
+        if (p == null) {
+            p = prepare(event);
+            prepared.put(event, p);
+        }
+        StopGuard guard = new StopGuard();
+        attempt.onStop(guard);
+        WorkerProcess worker = acquire(guard);
+        boolean reusable = false;
+        try {
+            guard.target(worker);
+            if (attempt.isStopped()) {
+                worker.terminate();
+                throw new InterruptedException("attempt stopped before it reached a CORELET worker");
+            }
+            byte[] request = new Frames.Request(event.type(), event.timestamp().getEpochSecond(),
+                    event.timestamp().getNano(), event.name().orElse(null), event.priority(),
+                    event.timeout().toMillis(), event.maxRetries(), attempt.number(), p.meta().moduleName(),
+                    p.meta().className(), p.data()).encode();
+            worker.send(event.id(), request);
+            attempt.restartClock();
+            Frames.Frame reply = worker.receive(ReplyFilter.MAX_REPLY_BYTES);
+            if (reply == null) {
+                throw crashed(worker, event, null);
+            }
+            if (!event.id().equals(reply.eventId())) {
+                throw new Frames.ProtocolException("reply for event " + reply.eventId() + " while waiting for "
+                        + event.id());
+            }
+            reusable = true;
+            return decode(event, p, worker, reply);
+        } catch (Frames.OversizedFrameException e) {
+            LOG.log(System.Logger.Level.WARNING, () -> "CORELET worker " + worker.pid() + " sent a reply of "
+                    + e.length + " bytes for event " + event.id() + "; killed it");
+            return EventResult.exceptionResult(event.id(), new EventBusException("CORELET reply of event "
+                    + event.id() + " (" + event.type() + ") rejected: " + e.length + " bytes exceed the limit of "
+                    + ReplyFilter.MAX_REPLY_BYTES + " bytes"));
+        } catch (AsynchronousCloseException e) {
+            // ClosedByInterruptException included: the attempt was stopped (or the bus closed us)
+            if (attempt.isStopped() || Thread.currentThread().isInterrupted()) {
+                worker.terminate();
+                throw interrupted(e);
+            }
+            throw crashed(worker, event, e);
+        } catch (Frames.ProtocolException e) {
+            throw new CoreletCrashedException("CORELET worker " + worker.pid() + " broke the protocol on event "
+                    + event.id() + ": " + e.getMessage(), null);
+        } catch (IOException e) {
+            if (attempt.isStopped()) {
+                throw interrupted(e);
+            }
+            throw crashed(worker, event, e);
+        } finally {
+            guard.finish();
+            release(worker, reusable && !attempt.isStopped());
+        }
+    }
+
+    /**
+     * The attempt's stop action: kills what the attempt is using, unless the attempt already finished (a late stop
+     * must not kill a worker that went back to the pool and may serve another event).
+     */
+    private static final class StopGuard implements Runnable {
+        private Object target;
+        private boolean finished;
+
+        synchronized void target(Object target) {
+            this.target = target;
+        }
+
+        synchronized void finish() {
+            finished = true;
+        }
+
+        @Override
+        public synchronized void run() {
+            if (finished) {
+                return;
+            }
+            if (target instanceof WorkerProcess worker) {
+                worker.terminate();
+            } else if (target instanceof Process process) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    private static InterruptedException interrupted(Exception cause) {
+        Thread.interrupted(); // reported by the exception instead
+        InterruptedException e = new InterruptedException("CORELET attempt stopped");
+        e.initCause(cause);
+        return e;
+    }
+
+    private static CoreletCrashedException crashed(WorkerProcess worker, Event event, Exception cause)
+            throws InterruptedException {
+        Integer exitCode = worker.awaitExitCode(CRASH_EXIT_WAIT);
+        CoreletCrashedException e = new CoreletCrashedException("CORELET worker " + worker.pid()
+                + " died while running event " + event.id() + " (" + event.type() + ")"
+                + (exitCode == null ? "" : " with exit code " + exitCode)
+                + (cause == null ? "" : ": " + cause), exitCode);
+        if (cause != null) {
+            e.initCause(cause);
+        }
+        return e;
+    }
+
+    private EventResult decode(Event event, Prepared p, WorkerProcess worker, Frames.Frame reply)
+            throws IOException {
+        DataInputStream in = Frames.payloadReader(reply.payload());
+        int max = reply.payload().length;
+        switch (reply.kind()) {
+            case Frames.RESULT -> {
+                boolean success = in.readBoolean();
+                byte[] data = Frames.readBytes(in, max);
+                if (data == null) {
+                    return EventResult.businessResult(event.id(), success, null);
+                }
+                ReplyFilter filter = new ReplyFilter(p.handlerPackage(), p.dataClasses(), allowedByConfig);
+                try (ObjectInputStream objects = new ReplyInputStream(new ByteArrayInputStream(data))) {
+                    objects.setObjectInputFilter(filter);
+                    return EventResult.businessResult(event.id(), success, objects.readObject());
+                } catch (IOException | ClassNotFoundException | RuntimeException | StackOverflowError e) {
+                    String why = filter.rejection() != null ? filter.rejection() : e.toString();
+                    LOG.log(System.Logger.Level.WARNING, () -> "Rejected the CORELET reply of event " + event.id()
+                            + " from worker " + worker.pid() + ": " + why);
+                    return EventResult.exceptionResult(event.id(), new EventBusException("CORELET reply of event "
+                            + event.id() + " (" + event.type() + ") rejected: " + why));
+                }
+            }
+            case Frames.THREW -> throw remote(Frames.readException(in, max));
+            case Frames.RETURNED_EXCEPTION -> {
+                return EventResult.exceptionResult(event.id(), remote(Frames.readException(in, max)));
+            }
+            case Frames.LOAD_FAILED -> {
+                return EventResult.exceptionResult(event.id(), new InvalidEventException(Frames.readString(in, max)));
+            }
+            default -> throw new Frames.ProtocolException("unknown reply kind " + reply.kind());
+        }
+    }
+
+    private static RemoteHandlerException remote(Frames.ExceptionInfo info) {
+        return new RemoteHandlerException(info.className(), info.message(), info.stackTrace(),
+                info.cause() == null ? null : remote(info.cause()));
+    }
+
+    /** Resolves reply classes with the thread's context loader too, for handlers' own data classes. */
+    private static final class ReplyInputStream extends ObjectInputStream {
+        ReplyInputStream(ByteArrayInputStream in) throws IOException {
+            super(in);
+        }
+
+        @Override
+        protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
+            try {
+                return super.resolveClass(desc);
+            } catch (ClassNotFoundException e) {
+                ClassLoader context = Thread.currentThread().getContextClassLoader();
+                if (context == null) {
+                    throw e;
+                }
+                return Class.forName(desc.getName(), false, context);
+            }
+        }
+    }
+
+    // ---- pool -------------------------------------------------------------------------------------------------
+
+    private WorkerProcess acquire(StopGuard guard) throws IOException, InterruptedException {
+        lock.lockInterruptibly();
+        try {
+            while (true) {
+                if (closed) {
+                    throw new IllegalStateException("The CORELET executor is closed: no worker is started");
+                }
+                WorkerProcess worker = idle.pollFirst();
+                if (worker != null) {
+                    if (worker.isUsable()) {
+                        return worker;
+                    }
+                    alive--;
+                    all.remove(worker);
+                    worker.kill();
+                    continue;
+                }
+                if (alive < config.coreletPoolSize()) {
+                    alive++;
+                    startHousekeeping();
+                    break;
+                }
+                available.await();
+            }
+        } finally {
+            lock.unlock();
+        }
+        WorkerProcess worker = null;
+        boolean closedMeanwhile = false;
+        try {
+            worker = WorkerProcess.start(command, socketDir, "w" + WORKER_NAMES.incrementAndGet(), START_TIMEOUT,
+                    process -> {
+                        starting.add(process);
+                        guard.target(process);
+                    });
+            LOG.log(System.Logger.Level.DEBUG, "Started CORELET worker {0}", worker.pid());
+        } finally {
+            lock.lock();
+            try {
+                if (worker != null) {
+                    starting.remove(worker.process());
+                }
+                starting.removeIf(process -> !process.isAlive());
+                closedMeanwhile = closed;
+                if (worker == null || closed) {
+                    alive--;
+                    available.signal();
+                    if (worker != null) {
+                        worker.kill();
+                    }
+                } else {
+                    all.add(worker);
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+        if (closedMeanwhile) {
+            throw new IllegalStateException("The CORELET executor was closed while a worker started");
+        }
+        return worker;
+    }
+
+    private void release(WorkerProcess worker, boolean reusable) {
+        lock.lock();
+        try {
+            if (reusable && !closed && worker.isUsable()) {
+                worker.markIdle();
+                idle.addFirst(worker);
+            } else {
+                alive--;
+                all.remove(worker);
+                worker.terminate();
+            }
+            available.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Under the lock, before the first worker starts: the socket directory, the idle sweeper, the JVM hook. */
+    private void startHousekeeping() throws IOException {
+        if (socketDir == null) {
+            socketDir = Files.createTempDirectory("eventbus-corelet-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        }
+        if (sweeper == null) {
+            sweeper = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
+                    .name("eventbus-corelet-idle-sweeper").unstarted(r));
+            long period = Math.clamp(config.coreletIdleTimeout().toMillis() / 4, 10, 60_000);
+            sweeper.scheduleWithFixedDelay(this::retireIdleWorkers, period, period, TimeUnit.MILLISECONDS);
+        }
+        if (shutdownHook == null) {
+            shutdownHook = new Thread(this::killAll, "eventbus-corelet-shutdown");
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+        }
+    }
+
+    private void retireIdleWorkers() {
+        long now = System.nanoTime();
+        long limit = config.coreletIdleTimeout().toNanos();
+        List<WorkerProcess> retired = new ArrayList<>();
+        lock.lock();
+        try {
+            for (var it = idle.iterator(); it.hasNext(); ) {
+                WorkerProcess worker = it.next();
+                if (now - worker.idleSince() >= limit || !worker.isUsable()) {
+                    it.remove();
+                    all.remove(worker);
+                    alive--;
+                    retired.add(worker);
+                }
+            }
+            if (!retired.isEmpty()) {
+                available.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+        for (WorkerProcess worker : retired) {
+            LOG.log(System.Logger.Level.DEBUG, "Retiring idle CORELET worker {0}", worker.pid());
+            worker.retire();
+        }
+    }
+
+    private void killAll() {
+        for (Process process : starting) {
+            process.destroyForcibly();
+        }
+        for (WorkerProcess worker : all) {
+            worker.kill();
+        }
+    }
+
+    /** The pids of the worker JVMs alive now; for tests and diagnostics. */
+    Set<Long> workerPids() {
+        Set<Long> pids = new HashSet<>();
+        for (WorkerProcess worker : all) {
+            if (worker.process().isAlive()) {
+                pids.add(worker.pid());
+            }
+        }
+        for (Process process : starting) {
+            if (process.isAlive()) {
+                pids.add(process.pid());
+            }
+        }
+        return pids;
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            idle.clear();
+            available.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        killAll();
+        if (sweeper != null) {
+            sweeper.shutdownNow();
+        }
+        if (shutdownHook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException e) {
+                // the JVM is already shutting down: the hook is running or ran
+            }
+        }
+        if (socketDir != null) {
+            try (var files = Files.list(socketDir)) {
+                for (Path file : (Iterable<Path>) files::iterator) {
+                    Files.deleteIfExists(file);
+                }
+                Files.deleteIfExists(socketDir);
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.DEBUG, "Could not delete " + socketDir, e);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "CoreletExecutor[poolSize=" + config.coreletPoolSize() + ", workers=" + all.size() + "]";
+    }
+}

@@ -1,0 +1,333 @@
+package dev.eventbus.corelet.internal;
+
+import dev.eventbus.Event;
+import dev.eventbus.EventContext;
+import dev.eventbus.EventFactory;
+import dev.eventbus.EventHandler;
+import dev.eventbus.EventResult;
+import dev.eventbus.ExecutionMode;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.PrintStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The main class of a CORELET worker JVM. Started by the parent with the path of a Unix-domain socket to connect
+ * to and the parent's pid; reads an authentication token from stdin, says hello, then runs one event at a time on
+ * its main thread until the parent closes the channel.
+ *
+ * <p>The worker dies with its parent: stdin reaching EOF (the parent's end of the pipe closes when it dies, even by
+ * SIGKILL) or the parent pid changing halts it at once. On SIGTERM (a timed-out attempt) a shutdown hook calls
+ * {@link EventHandler#terminate(EventContext)} on the running handler before the JVM exits.
+ *
+ * <p>{@code System.out} is redirected to {@code System.err} so that handler output never reaches the channel,
+ * which is a separate socket anyway.
+ */
+public final class CoreletWorkerMain {
+
+    private static final int MAX_REQUEST = Integer.MAX_VALUE - 16;
+    private static final long PARENT_POLL_MILLIS = 200;
+    private static final long EXIT_GRACE_MILLIS = 700;
+
+    private final Map<String, EventHandler> handlers = new HashMap<>();
+    private final Map<String, Object> threadLocalData = new HashMap<>();
+    private final long pid = ProcessHandle.current().pid();
+    private volatile Running running;
+
+    private record Running(EventHandler handler, EventContext context) {
+    }
+
+    private record WorkerContext(Map<String, Object> threadLocalData, long threadId, long processId,
+            Instant timestamp) implements EventContext {
+    }
+
+    private CoreletWorkerMain() {
+    }
+
+    /**
+     * Runs the worker.
+     *
+     * @param args the socket path and the parent's pid
+     * @throws IOException if the channel cannot be opened
+     */
+    public static void main(String[] args) throws IOException {
+        if (args.length != 2) {
+            System.err.println("usage: CoreletWorkerMain <socket path> <parent pid> (token on stdin)");
+            System.exit(2);
+        }
+        System.setOut(new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true,
+                StandardCharsets.UTF_8));
+        long parentPid = Long.parseLong(args[1]);
+        InputStream stdin = System.in;
+        String token = readLine(stdin);
+        watchParent(stdin, parentPid);
+        new CoreletWorkerMain().serve(Path.of(args[0]), token);
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int c = in.read(); c >= 0 && c != '\n'; c = in.read()) {
+            sb.append((char) c);
+        }
+        return sb.toString();
+    }
+
+    /** Halts the worker as soon as the parent is gone: stdin EOF, or the parent pid no longer ours. */
+    private static void watchParent(InputStream stdin, long parentPid) {
+        Thread.ofPlatform().daemon().name("corelet-stdin-watch").start(() -> {
+            try {
+                byte[] buffer = new byte[256];
+                while (stdin.read(buffer) >= 0) {
+                    // the parent never writes after the token; anything else is ignored
+                }
+            } catch (IOException ignored) {
+                // same as EOF
+            }
+            exitSoon();
+        });
+        Thread.ofPlatform().daemon().name("corelet-parent-watch").start(() -> {
+            while (true) {
+                long current = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
+                if (current != parentPid) {
+                    exitSoon();
+                    return;
+                }
+                try {
+                    Thread.sleep(PARENT_POLL_MILLIS); // polling the parent: no event to wait for
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+    }
+
+    /**
+     * Exits, running the shutdown hooks (so a running handler's terminate() is called: the parent closes stdin
+     * right after its SIGTERM), but halts after a short grace in case a hook hangs or a shutdown is already
+     * running.
+     */
+    private static void exitSoon() {
+        Thread.ofPlatform().daemon().name("corelet-halt").start(() -> {
+            try {
+                Thread.sleep(EXIT_GRACE_MILLIS); // a bounded grace for shutdown hooks, then no mercy
+            } catch (InterruptedException ignored) {
+                // halt now
+            }
+            Runtime.getRuntime().halt(0);
+        });
+        System.exit(0);
+    }
+
+    private void serve(Path socket, String token) throws IOException {
+        Runtime.getRuntime().addShutdownHook(new Thread(this::terminateRunning, "corelet-terminate"));
+        SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+        channel.connect(UnixDomainSocketAddress.of(socket));
+        DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel), 65536));
+        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel),
+                65536));
+        Frames.write(out, Frames.HELLO, "", Frames.payload(p -> {
+            Frames.writeString(p, token);
+            p.writeLong(pid);
+        }));
+        while (true) {
+            Frames.Frame frame;
+            try {
+                frame = Frames.read(in, MAX_REQUEST);
+            } catch (IOException e) {
+                frame = null;
+            }
+            if (frame == null) {
+                // the parent closed the channel: retire normally (no handler runs, the hooks have nothing to do)
+                System.exit(0);
+                return;
+            }
+            if (frame.kind() != Frames.REQUEST) {
+                System.err.println("corelet worker " + pid + ": ignoring frame kind " + frame.kind());
+                continue;
+            }
+            Reply reply = run(frame.eventId(), Frames.Request.decode(frame.payload()));
+            Frames.write(out, reply.kind(), frame.eventId(), reply.payload());
+        }
+    }
+
+    private record Reply(byte kind, byte[] payload) {
+    }
+
+    private void terminateRunning() {
+        Running r = running;
+        if (r != null) {
+            try {
+                r.handler().terminate(r.context());
+            } catch (Throwable t) {
+                System.err.println("corelet worker " + pid + ": terminate() threw " + t);
+            }
+        }
+    }
+
+    private Reply run(String eventId, Frames.Request request) throws IOException {
+        EventHandler handler;
+        try {
+            handler = handlerFor(request);
+        } catch (LoadFailure e) {
+            return new Reply(Frames.LOAD_FAILED, Frames.payload(p -> Frames.writeString(p, e.getMessage())));
+        } catch (Exception | LinkageError e) {
+            return exceptionReply(Frames.THREW, e);
+        }
+        Event event;
+        try {
+            event = event(eventId, request);
+        } catch (Exception e) {
+            return exceptionReply(Frames.THREW, e);
+        }
+        EventContext context = new WorkerContext(threadLocalData, Thread.currentThread().threadId(), pid,
+                Instant.now());
+        EventResult result;
+        running = new Running(handler, context);
+        try {
+            result = handler.handle(event, context);
+        } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+            return exceptionReply(Frames.THREW, e);
+        } finally {
+            running = null;
+        }
+        if (result == null) {
+            return exceptionReply(Frames.THREW, new IllegalStateException("handler returned null"));
+        }
+        if (result.exception() != null) {
+            return exceptionReply(Frames.RETURNED_EXCEPTION, result.exception());
+        }
+        byte[] data;
+        try {
+            data = serialize(result.data());
+        } catch (IOException | RuntimeException | StackOverflowError e) {
+            return exceptionReply(Frames.RETURNED_EXCEPTION, new IllegalStateException("CORELET handler "
+                    + handler.getClass().getName() + " returned data that cannot be serialized ("
+                    + (result.data() == null ? "null" : result.data().getClass().getName()) + "): " + e, e));
+        }
+        boolean success = result.success();
+        return new Reply(Frames.RESULT, Frames.payload(p -> {
+            p.writeBoolean(success);
+            Frames.writeBytes(p, data);
+        }));
+    }
+
+    private static Reply exceptionReply(byte kind, Throwable t) throws IOException {
+        Frames.ExceptionInfo info = Frames.describe(t);
+        return new Reply(kind, Frames.payload(p -> Frames.writeException(p, info)));
+    }
+
+    private static byte[] serialize(Object data) throws IOException {
+        if (data == null) {
+            return null;
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(data);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static Event event(String eventId, Frames.Request r) throws IOException, ClassNotFoundException {
+        Object data = null;
+        if (r.data() != null) {
+            try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(r.data()))) {
+                data = in.readObject();
+            }
+        }
+        Event.Builder b = Event.builder(r.type()).id(eventId).mode(ExecutionMode.CORELET)
+                .timestamp(Instant.ofEpochSecond(r.epochSecond(), r.nano())).data(data).priority(r.priority())
+                .timeout(Duration.ofMillis(Math.max(1, r.timeoutMillis()))).maxRetries(r.maxRetries());
+        if (r.name() != null) {
+            b.name(r.name());
+        }
+        if (r.className() != null) {
+            b.coreletMeta(new dev.eventbus.HandlerMeta(r.moduleName(), r.className(), r.type()));
+        }
+        return b.build();
+    }
+
+    /** A handler that cannot be loaded at all: final, not retried. */
+    private static final class LoadFailure extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        LoadFailure(String message) {
+            super(message);
+        }
+    }
+
+    private EventHandler handlerFor(Frames.Request r) throws LoadFailure {
+        String key = r.className() == null ? "provider:" + r.type() : r.className() + "|" + r.type();
+        EventHandler handler = handlers.get(key);
+        if (handler != null) {
+            return handler;
+        }
+        EventFactory factory;
+        if (r.className() == null) {
+            factory = EventFactory.getDefault();
+            if (!factory.isHandlerAvailable(r.type())) {
+                throw new LoadFailure("No handler available for event type '" + r.type() + "' in the CORELET worker:"
+                        + " no EventHandlerProvider registers it there; register a handler class or set coreletMeta");
+            }
+        } else {
+            Class<? extends EventHandler> handlerClass = loadClass(r);
+            factory = new EventFactory();
+            try {
+                factory.registerEventType(r.type(), handlerClass);
+            } catch (IllegalArgumentException e) {
+                throw new LoadFailure("CORELET handler class " + r.className() + " for event type '" + r.type()
+                        + "' cannot be used: " + e.getMessage());
+            }
+        }
+        handler = factory.createHandler(r.type());
+        handlers.put(key, handler);
+        return handler;
+    }
+
+    private static Class<? extends EventHandler> loadClass(Frames.Request r) throws LoadFailure {
+        String where = r.moduleName() == null ? "the class path" : "module " + r.moduleName();
+        Class<?> c = null;
+        try {
+            Optional<Module> module = r.moduleName() == null ? Optional.empty()
+                    : ModuleLayer.boot().findModule(r.moduleName());
+            if (module.isPresent()) {
+                c = Class.forName(module.get(), r.className());
+            }
+            if (c == null) {
+                c = Class.forName(r.className(), true, ClassLoader.getSystemClassLoader());
+            }
+        } catch (ClassNotFoundException e) {
+            c = null;
+        } catch (LinkageError e) {
+            throw new LoadFailure("CORELET handler class " + r.className() + " for event type '" + r.type()
+                    + "' could not be loaded from " + where + ": " + e);
+        }
+        if (c == null) {
+            throw new LoadFailure("CORELET handler class " + r.className() + " for event type '" + r.type()
+                    + "' not found in the worker JVM (" + where + ")");
+        }
+        if (!EventHandler.class.isAssignableFrom(c)) {
+            throw new LoadFailure("CORELET handler class " + r.className() + " for event type '" + r.type()
+                    + "' is not an EventHandler: it must implement dev.eventbus.EventHandler");
+        }
+        return c.asSubclass(EventHandler.class);
+    }
+}

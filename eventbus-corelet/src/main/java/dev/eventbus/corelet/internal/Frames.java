@@ -1,0 +1,300 @@
+package dev.eventbus.corelet.internal;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The wire protocol between the parent and a worker JVM: length-delimited frames.
+ *
+ * <pre>
+ * int magic, byte version, byte kind, string eventId, int payloadLength, byte[payloadLength] payload
+ * </pre>
+ *
+ * Strings are an int byte count and UTF-8 bytes (-1 for null). Payloads are plain {@link DataOutputStream} data;
+ * only the event's data and a business result's data are Java-serialized (and filtered on the parent's side).
+ * Stateless; the streams passed in must not be shared between threads.
+ */
+final class Frames {
+
+    static final int MAGIC = 0x45424331; // "EBC1"
+    static final byte VERSION = 1;
+
+    /** Worker → parent, once: token and pid. */
+    static final byte HELLO = 1;
+    /** Parent → worker: run an event. */
+    static final byte REQUEST = 2;
+    /** Worker → parent: the handler returned a business result (success flag, serialized data). */
+    static final byte RESULT = 3;
+    /** Worker → parent: the handler threw (retried). */
+    static final byte THREW = 4;
+    /** Worker → parent: the handler returned an exception result (final). */
+    static final byte RETURNED_EXCEPTION = 5;
+    /** Worker → parent: the handler could not be found or is not a handler (final). */
+    static final byte LOAD_FAILED = 6;
+
+    private static final int MAX_ID_BYTES = 1024;
+    private static final int MAX_CAUSES = 16;
+    private static final int MAX_FRAMES = 4096;
+
+    private Frames() {
+    }
+
+    /** A received frame. */
+    record Frame(byte kind, String eventId, byte[] payload) {
+    }
+
+    /** Thrown for a frame that is not ours, or too large to accept. */
+    static final class ProtocolException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        ProtocolException(String message) {
+            super(message);
+        }
+    }
+
+    /** Thrown for a frame whose payload exceeds the reader's limit; nothing of the payload was read. */
+    static final class OversizedFrameException extends IOException {
+        private static final long serialVersionUID = 1L;
+        final String eventId;
+        final long length;
+
+        OversizedFrameException(String eventId, long length, long limit) {
+            super("frame of " + length + " bytes exceeds the limit of " + limit + " bytes");
+            this.eventId = eventId;
+            this.length = length;
+        }
+    }
+
+    static void write(DataOutputStream out, byte kind, String eventId, byte[] payload) throws IOException {
+        out.writeInt(MAGIC);
+        out.writeByte(VERSION);
+        out.writeByte(kind);
+        writeString(out, eventId);
+        out.writeInt(payload.length);
+        out.write(payload);
+        out.flush();
+    }
+
+    /**
+     * Reads one frame.
+     *
+     * @return the frame, or null at a clean end of stream (before the first byte of a frame)
+     */
+    static Frame read(DataInputStream in, int maxPayload) throws IOException {
+        int first = in.read();
+        if (first < 0) {
+            return null;
+        }
+        int magic = (first << 24) | (in.readUnsignedByte() << 16) | (in.readUnsignedByte() << 8)
+                | in.readUnsignedByte();
+        if (magic != MAGIC) {
+            throw new ProtocolException("bad frame magic 0x" + Integer.toHexString(magic));
+        }
+        byte version = in.readByte();
+        if (version != VERSION) {
+            throw new ProtocolException("unsupported protocol version " + version + " (expected " + VERSION + ")");
+        }
+        byte kind = in.readByte();
+        String eventId = readString(in, MAX_ID_BYTES);
+        int length = in.readInt();
+        if (length < 0) {
+            throw new ProtocolException("negative frame length " + length);
+        }
+        if (length > maxPayload) {
+            throw new OversizedFrameException(eventId, length, maxPayload);
+        }
+        byte[] payload = new byte[length];
+        in.readFully(payload);
+        return new Frame(kind, eventId == null ? "" : eventId, payload);
+    }
+
+    static void writeString(DataOutputStream out, String s) throws IOException {
+        if (s == null) {
+            out.writeInt(-1);
+            return;
+        }
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(bytes.length);
+        out.write(bytes);
+    }
+
+    static String readString(DataInputStream in, int maxBytes) throws IOException {
+        int length = in.readInt();
+        if (length == -1) {
+            return null;
+        }
+        if (length < 0 || length > maxBytes) {
+            throw new ProtocolException("bad string length " + length);
+        }
+        byte[] bytes = new byte[length];
+        in.readFully(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    static void writeBytes(DataOutputStream out, byte[] bytes) throws IOException {
+        if (bytes == null) {
+            out.writeInt(-1);
+        } else {
+            out.writeInt(bytes.length);
+            out.write(bytes);
+        }
+    }
+
+    static byte[] readBytes(DataInputStream in, int maxBytes) throws IOException {
+        int length = in.readInt();
+        if (length == -1) {
+            return null;
+        }
+        if (length < 0 || length > maxBytes) {
+            throw new ProtocolException("bad byte array length " + length);
+        }
+        byte[] bytes = new byte[length];
+        in.readFully(bytes);
+        return bytes;
+    }
+
+    /** Builds a payload with a {@link DataOutputStream}. */
+    @FunctionalInterface
+    interface PayloadWriter {
+        void write(DataOutputStream out) throws IOException;
+    }
+
+    static byte[] payload(PayloadWriter writer) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            writer.write(out);
+        }
+        return bytes.toByteArray();
+    }
+
+    static DataInputStream payloadReader(byte[] payload) {
+        return new DataInputStream(new ByteArrayInputStream(payload));
+    }
+
+    /** An exception as sent over the wire: never Java-serialized, so the parent loads none of its classes. */
+    record ExceptionInfo(String className, String message, StackTraceElement[] stackTrace, ExceptionInfo cause) {
+    }
+
+    static ExceptionInfo describe(Throwable t) {
+        List<Throwable> chain = new ArrayList<>();
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Throwable c = t; c != null && chain.size() < MAX_CAUSES && seen.add(c); c = c.getCause()) {
+            chain.add(c);
+        }
+        ExceptionInfo info = null;
+        for (int i = chain.size() - 1; i >= 0; i--) {
+            Throwable c = chain.get(i);
+            String message;
+            try {
+                message = c.getMessage();
+            } catch (RuntimeException e) {
+                message = "(getMessage() threw " + e + ")";
+            }
+            info = new ExceptionInfo(c.getClass().getName(), message, c.getStackTrace(), info);
+        }
+        return info;
+    }
+
+    static void writeException(DataOutputStream out, ExceptionInfo info) throws IOException {
+        int depth = 0;
+        for (ExceptionInfo e = info; e != null; e = e.cause()) {
+            depth++;
+        }
+        out.writeInt(depth);
+        for (ExceptionInfo e = info; e != null; e = e.cause()) {
+            writeString(out, e.className());
+            writeString(out, e.message());
+            StackTraceElement[] trace = e.stackTrace();
+            int n = Math.min(trace.length, MAX_FRAMES);
+            out.writeInt(n);
+            for (int i = 0; i < n; i++) {
+                StackTraceElement el = trace[i];
+                writeString(out, el.getClassLoaderName());
+                writeString(out, el.getModuleName());
+                writeString(out, el.getModuleVersion());
+                writeString(out, el.getClassName());
+                writeString(out, el.getMethodName());
+                writeString(out, el.getFileName());
+                out.writeInt(el.getLineNumber());
+            }
+        }
+    }
+
+    static ExceptionInfo readException(DataInputStream in, int maxString) throws IOException {
+        int depth = in.readInt();
+        if (depth < 1 || depth > MAX_CAUSES) {
+            throw new ProtocolException("bad exception depth " + depth);
+        }
+        List<String> names = new ArrayList<>(depth);
+        List<String> messages = new ArrayList<>(depth);
+        List<StackTraceElement[]> traces = new ArrayList<>(depth);
+        for (int d = 0; d < depth; d++) {
+            String className = readString(in, maxString);
+            if (className == null) {
+                throw new ProtocolException("exception without a class name");
+            }
+            names.add(className);
+            messages.add(readString(in, maxString));
+            int n = in.readInt();
+            if (n < 0 || n > MAX_FRAMES) {
+                throw new ProtocolException("bad stack depth " + n);
+            }
+            StackTraceElement[] trace = new StackTraceElement[n];
+            for (int i = 0; i < n; i++) {
+                String loader = readString(in, maxString);
+                String module = readString(in, maxString);
+                String moduleVersion = readString(in, maxString);
+                String declaring = readString(in, maxString);
+                String method = readString(in, maxString);
+                String file = readString(in, maxString);
+                int line = in.readInt();
+                trace[i] = new StackTraceElement(loader, module, moduleVersion,
+                        declaring == null ? "?" : declaring, method == null ? "?" : method, file, line);
+            }
+            traces.add(trace);
+        }
+        ExceptionInfo info = null;
+        for (int d = depth - 1; d >= 0; d--) {
+            info = new ExceptionInfo(names.get(d), messages.get(d), traces.get(d), info);
+        }
+        return info;
+    }
+
+    /** What the parent sends a worker to run one attempt of an event. */
+    record Request(String type, long epochSecond, int nano, String name, int priority, long timeoutMillis,
+            int maxRetries, int attemptNumber, String moduleName, String className, byte[] data) {
+
+        byte[] encode() throws IOException {
+            return payload(out -> {
+                writeString(out, type);
+                out.writeLong(epochSecond);
+                out.writeInt(nano);
+                writeString(out, name);
+                out.writeInt(priority);
+                out.writeLong(timeoutMillis);
+                out.writeInt(maxRetries);
+                out.writeInt(attemptNumber);
+                writeString(out, moduleName);
+                writeString(out, className);
+                writeBytes(out, data);
+            });
+        }
+
+        static Request decode(byte[] payload) throws IOException {
+            DataInputStream in = payloadReader(payload);
+            int max = payload.length;
+            return new Request(readString(in, max), in.readLong(), in.readInt(), readString(in, max), in.readInt(),
+                    in.readLong(), in.readInt(), in.readInt(), readString(in, max), readString(in, max),
+                    readBytes(in, max));
+        }
+    }
+}

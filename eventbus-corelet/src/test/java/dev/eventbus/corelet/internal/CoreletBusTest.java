@@ -1,0 +1,157 @@
+package dev.eventbus.corelet.internal;
+
+import dev.eventbus.CoreletCrashedException;
+import dev.eventbus.Event;
+import dev.eventbus.EventBus;
+import dev.eventbus.EventFactory;
+import dev.eventbus.EventResult;
+import dev.eventbus.ExecutionMode;
+import dev.eventbus.InvalidEventException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** CORELET through a real bus: the runtime finds the mode with ServiceLoader, retries, shuts down. */
+@Timeout(120)
+class CoreletBusTest {
+
+    private final EventFactory factory = new EventFactory();
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void register() {
+        factory.registerEventType("primes", TestHandlers.CountPrimes.class);
+        factory.registerEventType("crash-once", TestHandlers.CrashOnce.class);
+        factory.registerEventType("where", TestHandlers.WhereAmI.class);
+        factory.registerEventType("lambda", () -> (event, context) -> EventResult.businessResult(event.id(), true,
+                null));
+    }
+
+    @AfterAll
+    static void noWorkerLeft() {
+        TestAttempt.assertNoChildProcessLeft();
+    }
+
+    private static Set<Long> children() {
+        Set<Long> pids = new HashSet<>();
+        ProcessHandle.current().children().forEach(h -> pids.add(h.pid()));
+        return pids;
+    }
+
+    private static Event.Builder corelet(String type) {
+        return Event.builder(type).mode(ExecutionMode.CORELET);
+    }
+
+    @Test
+    void publishRejectsASupplierRegistrationBeforeAnythingIsQueued() {
+        Set<Long> before = children();
+        try (EventBus bus = EventBus.builder().factory(factory).threads(1).build()) {
+            InvalidEventException e = assertThrows(InvalidEventException.class,
+                    () -> bus.publish(corelet("lambda").build()));
+            assertTrue(e.getMessage().contains("registered as a Supplier"), e.getMessage());
+            assertTrue(bus.getResults().isEmpty());
+            Set<Long> after = children();
+            after.removeAll(before);
+            assertEquals(Set.of(), after, "no worker started");
+        }
+    }
+
+    @Test
+    void publishRejectsUnserializableDataBeforeAnythingIsQueued() {
+        try (EventBus bus = EventBus.builder().factory(factory).threads(1).build()) {
+            Object data = List.of(new Object());
+            InvalidEventException e = assertThrows(InvalidEventException.class,
+                    () -> bus.publish(corelet("where").data(data).build()));
+            assertTrue(e.getMessage().contains("class java.lang.Object is not java.io.Serializable"), e.getMessage());
+            assertTrue(bus.getResults().isEmpty());
+        }
+    }
+
+    @Test
+    void handlerContextInTheBusNamesTheWorkersPid() throws Exception {
+        try (EventBus bus = EventBus.builder().factory(factory).threads(1).build()) {
+            EventResult result = bus.submit(corelet("where").build()).get(60, TimeUnit.SECONDS);
+            long pid = (Long) ((List<?>) result.data()).get(0);
+            assertNotEquals(ProcessHandle.current().pid(), pid);
+            assertEquals(ProcessHandle.current().pid(), ProcessHandle.of(pid).orElseThrow().parent().orElseThrow()
+                    .pid(), "the worker is our child");
+        }
+    }
+
+    @Test
+    void workerCrashIsRetriedOnAFreshWorkerAndTheEventSucceeds() throws Exception {
+        Path marker = dir.resolve("crashed");
+        try (EventBus bus = EventBus.builder().factory(factory).threads(1).build()) {
+            EventResult result = bus.submit(corelet("crash-once").data(marker.toString()).maxRetries(1).build())
+                    .get(60, TimeUnit.SECONDS);
+            assertTrue(result.success(), result::toString);
+            long crashed = Long.parseLong(Files.readString(marker));
+            assertNotEquals(crashed, result.data(), "the retry ran on a fresh worker");
+        }
+    }
+
+    @Test
+    void crashWithoutRetriesLeftIsTheFinalResult() throws Exception {
+        Path marker = dir.resolve("crashed");
+        try (EventBus bus = EventBus.builder().factory(factory).threads(1).build()) {
+            EventResult result = bus.submit(corelet("crash-once").data(marker.toString()).maxRetries(0).build())
+                    .get(60, TimeUnit.SECONDS);
+            CoreletCrashedException e = assertInstanceOf(CoreletCrashedException.class, result.exception());
+            assertEquals(9, e.exitCode().orElseThrow());
+        }
+    }
+
+    @Test
+    void cpuBoundJobsSpreadOverTheWorkersAndShutdownStopsThem() {
+        int threads = 2;
+        EventBus bus = EventBus.builder().factory(factory).threads(threads).build();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            ids.add(bus.publish(corelet("primes").data(200_000).build()));
+        }
+        Map<String, EventResult> results = bus.getResults(ids);
+        bus.shutdown();
+        Set<Object> workers = new HashSet<>();
+        for (EventResult result : results.values()) {
+            List<?> data = (List<?>) result.data();
+            assertEquals(17984, data.get(0), "primes below 200000");
+            workers.add(data.get(1));
+        }
+        assertEquals(8, results.size());
+        assertTrue(workers.size() <= threads, "at most one worker per thread: " + workers);
+        TestAttempt.awaitTrue(Duration.ofSeconds(10), () -> workers.stream()
+                .allMatch(pid -> ProcessHandle.of((Long) pid).map(h -> !h.isAlive()).orElse(true)),
+                "shutdown stopped the workers " + workers);
+    }
+
+    @Test
+    void jvmOptionsReachTheWorkers() throws Exception {
+        try (EventBus bus = EventBus.builder().factory(factory).threads(1)
+                .coreletJvmOptions(List.of("-Xmx48m", "-Deventbus.test.flag=on")).build()) {
+            EventResult result = bus.submit(corelet("where").build()).get(60, TimeUnit.SECONDS);
+            long pid = (Long) ((List<?>) result.data()).get(0);
+            List<String> args = List.of(ProcessHandle.of(pid).orElseThrow().info().arguments().orElseThrow());
+            assertTrue(args.contains("-Xmx48m") && args.contains("-Deventbus.test.flag=on"), args.toString());
+        }
+    }
+}

@@ -1,0 +1,207 @@
+package dev.eventbus.corelet.internal;
+
+import dev.eventbus.CoreletCrashedException;
+import dev.eventbus.Event;
+import dev.eventbus.EventFactory;
+import dev.eventbus.EventResult;
+import dev.eventbus.ExecutionMode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.Set;
+
+import static dev.eventbus.corelet.internal.TestAttempt.assertEnds;
+import static dev.eventbus.corelet.internal.TestAttempt.awaitTrue;
+import static dev.eventbus.corelet.internal.TestAttempt.result;
+import static dev.eventbus.corelet.internal.TestAttempt.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Workers that die, hang or idle: every failure is one failed attempt, and the pool keeps working. */
+@Timeout(120)
+class CoreletFailureTest {
+
+    private final EventFactory factory = new EventFactory();
+    private CoreletExecutor executor;
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void register() {
+        factory.registerEventType("square", TestHandlers.Square.class);
+        factory.registerEventType("crash", TestHandlers.Crashes.class);
+        factory.registerEventType("stubborn", TestHandlers.Stubborn.class);
+        executor = new CoreletExecutor(TestAttempt.config(factory, 1, Duration.ofMinutes(10), List.of("-Xmx64m"),
+                List.of()));
+    }
+
+    @AfterEach
+    void close() {
+        executor.close();
+    }
+
+    @AfterAll
+    static void noWorkerLeft() {
+        TestAttempt.assertNoChildProcessLeft();
+    }
+
+    private Event event(String type, Object data, Duration timeout) {
+        Event event = Event.builder(type).mode(ExecutionMode.CORELET).data(data).timeout(timeout).build();
+        executor.validate(event);
+        return event;
+    }
+
+    private long workerPid() {
+        Set<Long> pids = executor.workerPids();
+        assertEquals(1, pids.size(), "one worker: " + pids);
+        return pids.iterator().next();
+    }
+
+    /** Runs a square on the pool and returns the pid of the worker that ran it. */
+    private long squareWorks() {
+        EventResult result = result(executor, event("square", 7, Duration.ofSeconds(60)));
+        assertEquals(49, result.data());
+        return workerPid();
+    }
+
+    private void crashGivesOneFailedAttemptAndAFreshWorker(String how, int exitCode) {
+        long before = squareWorks();
+        TestAttempt.Outcome outcome = run(executor, event("crash", how, Duration.ofSeconds(60)));
+        CoreletCrashedException e = assertInstanceOf(CoreletCrashedException.class, outcome.thrown());
+        assertNull(outcome.result());
+        assertEquals(OptionalInt.of(exitCode), e.exitCode(), e.getMessage());
+        assertTrue(e.getMessage().contains("CORELET worker " + before + " died while running event"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("with exit code " + exitCode), e.getMessage());
+        assertEnds(before, Duration.ofSeconds(5));
+        long after = squareWorks();
+        assertNotEquals(before, after, "the next event gets a fresh worker");
+    }
+
+    @Test
+    void runtimeHaltInTheHandlerIsACrashWithItsExitCode() {
+        crashGivesOneFailedAttemptAndAFreshWorker("halt", 7);
+    }
+
+    @Test
+    void systemExitInTheHandlerIsACrashWithItsExitCode() {
+        crashGivesOneFailedAttemptAndAFreshWorker("exit", 3);
+    }
+
+    @Test
+    void outOfMemoryInTheHandlerIsACrash() {
+        // -XX:+ExitOnOutOfMemoryError makes the JVM exit with code 3
+        crashGivesOneFailedAttemptAndAFreshWorker("oom", 3);
+    }
+
+    @Test
+    void sigkillFromOutsideMidEventIsACrash() throws Exception {
+        long before = squareWorks();
+        Path started = dir.resolve("started");
+        Event event = event("crash", started.toString(), Duration.ofSeconds(60));
+        var outcome = java.util.concurrent.CompletableFuture.supplyAsync(() -> run(executor, event));
+        awaitTrue(Duration.ofSeconds(20), () -> Files.exists(started), "the handler started");
+        ProcessHandle.of(before).orElseThrow().destroyForcibly();
+        CoreletCrashedException e = assertInstanceOf(CoreletCrashedException.class,
+                outcome.get(30, java.util.concurrent.TimeUnit.SECONDS).thrown());
+        assertEquals(OptionalInt.of(137), e.exitCode(), e.getMessage());
+        long after = squareWorks();
+        assertNotEquals(before, after);
+    }
+
+    @Test
+    void timeoutKillsTheWorkerAfterTerminateRanInIt() throws Exception {
+        long before = squareWorks();
+        Path file = dir.resolve("terminated");
+        Event event = event("stubborn", file.toString(), Duration.ofSeconds(1));
+        TestAttempt.Outcome outcome = run(executor, event);
+        assertTrue(outcome.stopped());
+        assertTrue(outcome.sinceClockStart().compareTo(Duration.ofSeconds(3)) < 0,
+                "execute came back within timeout + 2 s: " + outcome.sinceClockStart());
+        awaitTrue(Duration.ofSeconds(5), () -> Files.exists(file), "terminate() wrote its file");
+        assertEquals("terminated by " + before, Files.readString(file));
+        assertEnds(before, Duration.ofSeconds(5));
+        long after = squareWorks();
+        assertNotEquals(before, after, "the retry gets a fresh worker");
+    }
+
+    @Test
+    void idleWorkerExpiresAndIsReplacedOnTheNextEvent() {
+        executor.close();
+        executor = new CoreletExecutor(TestAttempt.config(factory, 1, Duration.ofMillis(300), List.of(), List.of()));
+        long first = squareWorks();
+        assertEnds(first, Duration.ofSeconds(10));
+        awaitTrue(Duration.ofSeconds(5), () -> executor.workerPids().isEmpty(), "the pool forgot the worker");
+        long second = squareWorks();
+        assertNotEquals(first, second);
+    }
+
+    @Test
+    void poolNeverHasMoreWorkersThanItsSizeAndReusesThem() throws Exception {
+        executor.close();
+        executor = new CoreletExecutor(TestAttempt.config(factory, 2, Duration.ofMinutes(10), List.of(),
+                List.of()));
+        var futures = new java.util.ArrayList<java.util.concurrent.CompletableFuture<EventResult>>();
+        for (int i = 0; i < 6; i++) {
+            Event event = event("square", i, Duration.ofSeconds(60));
+            futures.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> result(executor, event)));
+        }
+        for (int i = 0; i < 6; i++) {
+            assertEquals(i * i, futures.get(i).get(60, java.util.concurrent.TimeUnit.SECONDS).data());
+        }
+        assertTrue(executor.workerPids().size() <= 2, executor.workerPids().toString());
+    }
+
+    @Test
+    void closeKillsWorkersAtOnceAndStartsNoneAfterwards() {
+        long pid = squareWorks();
+        executor.close();
+        executor.close();
+        assertEnds(pid, Duration.ofSeconds(5));
+        Event event = event("square", 1, Duration.ofSeconds(60));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> executor.execute(event,
+                new TestAttempt(1, Duration.ofSeconds(5))));
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
+        assertTrue(executor.workerPids().isEmpty());
+        assertTrue(ProcessHandle.current().children().noneMatch(ProcessHandle::isAlive));
+    }
+
+    @Test
+    void closeWhileAnEventRunsEndsTheAttemptPromptly() throws Exception {
+        long pid = squareWorks();
+        Path started = dir.resolve("started-close");
+        Event event = event("crash", started.toString(), Duration.ofSeconds(60));
+        var outcome = java.util.concurrent.CompletableFuture.supplyAsync(() -> run(executor, event));
+        awaitTrue(Duration.ofSeconds(20), () -> Files.exists(started), "the handler started");
+        executor.close();
+        assertInstanceOf(CoreletCrashedException.class,
+                outcome.get(10, java.util.concurrent.TimeUnit.SECONDS).thrown());
+        assertEnds(pid, Duration.ofSeconds(5));
+    }
+
+    @Test
+    void badJvmOptionFailsTheAttemptWithTheWorkersExitCode() {
+        executor.close();
+        executor = new CoreletExecutor(TestAttempt.config(factory, 1, Duration.ofMinutes(10),
+                List.of("-XX:+NoSuchOptionForEventbus"), List.of()));
+        TestAttempt.Outcome outcome = run(executor, event("square", 2, Duration.ofSeconds(60)));
+        CoreletCrashedException e = assertInstanceOf(CoreletCrashedException.class, outcome.thrown());
+        assertTrue(e.getMessage().contains("before it was ready") && e.getMessage().contains("coreletJvmOptions"),
+                e.getMessage());
+        assertEquals(OptionalInt.of(1), e.exitCode());
+    }
+}

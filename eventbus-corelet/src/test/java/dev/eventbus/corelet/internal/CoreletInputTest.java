@@ -1,0 +1,187 @@
+package dev.eventbus.corelet.internal;
+
+import dev.eventbus.Event;
+import dev.eventbus.EventBusException;
+import dev.eventbus.EventFactory;
+import dev.eventbus.EventResult;
+import dev.eventbus.ExecutionMode;
+import dev.eventbus.HandlerMeta;
+import dev.eventbus.InvalidEventException;
+import dev.eventbus.NoHandlerAvailableException;
+import dev.eventbus.corelet.hostile.Payload;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.NotSerializableException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.eventbus.corelet.internal.TestAttempt.assertEnds;
+import static dev.eventbus.corelet.internal.TestAttempt.result;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Bad events rejected at publish, bad handler classes failing at once, and hostile replies. */
+@Timeout(120)
+class CoreletInputTest {
+
+    private static final EventFactory FACTORY = new EventFactory();
+    private static CoreletExecutor executor;
+    private static CoreletExecutor allowing;
+
+    @BeforeAll
+    static void startPool() {
+        FACTORY.registerEventType("square", TestHandlers.Square.class);
+        FACTORY.registerEventType("hostile", TestHandlers.Hostile.class);
+        FACTORY.registerEventType("lambda", () -> (event, context) -> EventResult.businessResult(event.id(), true,
+                "lambda"));
+        executor = new CoreletExecutor(TestAttempt.config(FACTORY));
+        allowing = new CoreletExecutor(TestAttempt.config(FACTORY, 1, Duration.ofMinutes(10), List.of(),
+                List.of("dev.eventbus.corelet.hostile.*")));
+    }
+
+    @AfterAll
+    static void stopPool() {
+        executor.close();
+        allowing.close();
+        TestAttempt.assertNoChildProcessLeft();
+    }
+
+    private static Event.Builder corelet(String type) {
+        return Event.builder(type).mode(ExecutionMode.CORELET).timeout(Duration.ofSeconds(60));
+    }
+
+    private static Event validated(CoreletExecutor on, Event event) {
+        on.validate(event);
+        return event;
+    }
+
+    /** Not serializable, and nested inside a serializable list. */
+    static final class Unserializable {
+    }
+
+    @Test
+    void supplierRegistrationWithoutCoreletMetaIsRejectedAtValidation() {
+        Event event = corelet("lambda").build();
+        InvalidEventException e = assertThrows(InvalidEventException.class, () -> executor.validate(event));
+        assertTrue(e.getMessage().contains("'lambda' is registered as a Supplier"), e.getMessage());
+        assertTrue(e.getMessage().contains("register a handler class"), e.getMessage());
+        assertTrue(e.getMessage().contains("coreletMeta"), e.getMessage());
+    }
+
+    @Test
+    void supplierRegistrationWithCoreletMetaRunsTheNamedClass() {
+        Event event = validated(executor, corelet("lambda").data(5)
+                .coreletMeta(HandlerMeta.of(TestHandlers.Square.class, "lambda")).build());
+        assertEquals(25, result(executor, event).data());
+    }
+
+    @Test
+    void unknownTypeIsRejectedWithNoHandlerAvailable() {
+        Event event = corelet("nobody-handles-this").build();
+        NoHandlerAvailableException e = assertThrows(NoHandlerAvailableException.class,
+                () -> executor.validate(event));
+        assertTrue(e.getMessage().contains("nobody-handles-this"), e.getMessage());
+    }
+
+    @Test
+    void unserializableDataIsRejectedAtValidationNamingTheClass() {
+        List<Object> data = new ArrayList<>(List.of("fine", new Unserializable()));
+        Event event = corelet("square").data(data).build();
+        InvalidEventException e = assertThrows(InvalidEventException.class, () -> executor.validate(event));
+        assertTrue(e.getMessage().contains("class " + Unserializable.class.getName() + " is not java.io.Serializable"),
+                e.getMessage());
+        assertInstanceOf(NotSerializableException.class, e.getCause());
+        assertTrue(executor.workerPids().isEmpty() || executor.workerPids().size() == 1);
+    }
+
+    @Test
+    void missingHandlerClassFailsTheEventAtOnceWithAFinalResult() {
+        Event event = validated(executor, corelet("square").data(1)
+                .coreletMeta(new HandlerMeta(null, "com.example.NoSuchHandler", "square")).build());
+        EventResult result = result(executor, event);
+        InvalidEventException e = assertInstanceOf(InvalidEventException.class, result.exception());
+        assertFalse(result.success());
+        assertEquals("CORELET handler class com.example.NoSuchHandler for event type 'square' not found in the"
+                + " worker JVM (the class path)", e.getMessage());
+    }
+
+    @Test
+    void classThatIsNotAHandlerFailsTheEventAtOnceWithAFinalResult() {
+        Event event = validated(executor, corelet("square").data(1)
+                .coreletMeta(new HandlerMeta(null, TestHandlers.NotAHandler.class.getName(), "square")).build());
+        EventResult result = result(executor, event);
+        InvalidEventException e = assertInstanceOf(InvalidEventException.class, result.exception());
+        assertEquals("CORELET handler class " + TestHandlers.NotAHandler.class.getName() + " for event type 'square'"
+                + " is not an EventHandler: it must implement dev.eventbus.EventHandler", e.getMessage());
+    }
+
+    @Test
+    void handlerClassWithoutANoArgConstructorFailsTheEventAtOnce() {
+        Event event = validated(executor, corelet("square").data(1)
+                .coreletMeta(new HandlerMeta(null, TestHandlers.NeedsArgument.class.getName(), "square")).build());
+        EventResult result = result(executor, event);
+        InvalidEventException e = assertInstanceOf(InvalidEventException.class, result.exception());
+        assertTrue(e.getMessage().contains("cannot be used") && e.getMessage().contains("public no-arg constructor"),
+                e.getMessage());
+    }
+
+    @Test
+    void oversizedReplyFailsTheEventWithoutHurtingTheParent() {
+        long before = pidAfterSquare(executor);
+        Event event = validated(executor, corelet("hostile").data("oversized").build());
+        EventResult result = result(executor, event);
+        EventBusException e = assertInstanceOf(EventBusException.class, result.exception());
+        assertTrue(e.getMessage().contains("rejected") && e.getMessage().contains("exceed the limit of "
+                + ReplyFilter.MAX_REPLY_BYTES + " bytes"), e.getMessage());
+        assertEnds(before, Duration.ofSeconds(5));
+        assertNotEquals(before, pidAfterSquare(executor), "the worker that sent it was replaced");
+    }
+
+    @Test
+    void deeplyNestedReplyIsRejectedAndTheWorkerKeepsServing() {
+        long before = pidAfterSquare(executor);
+        Event event = validated(executor, corelet("hostile").data("deep").build());
+        EventResult result = result(executor, event);
+        EventBusException e = assertInstanceOf(EventBusException.class, result.exception());
+        assertTrue(e.getMessage().contains("nested deeper than " + ReplyFilter.MAX_DEPTH + " levels"),
+                e.getMessage());
+        assertEquals(before, pidAfterSquare(executor));
+        Event shallow = validated(executor, corelet("hostile").data("shallow").build());
+        assertInstanceOf(List.class, result(executor, shallow).data());
+    }
+
+    @Test
+    void replyOfAClassOutsideTheAllowListIsRejectedNamingTheClassAndTheOption() {
+        Event event = validated(executor, corelet("hostile").data("foreign").build());
+        EventResult result = result(executor, event);
+        EventBusException e = assertInstanceOf(EventBusException.class, result.exception());
+        assertTrue(e.getMessage().contains("class " + Payload.class.getName() + " is not allowed"), e.getMessage());
+        assertTrue(e.getMessage().contains("coreletAllowedClasses(\"" + Payload.class.getName() + "\")"),
+                e.getMessage());
+    }
+
+    @Test
+    void replyOfAClassAllowedByCoreletAllowedClassesComesBack() {
+        Event event = validated(allowing, corelet("hostile").data("foreign").build());
+        assertEquals(new Payload("smuggled"), result(allowing, event).data());
+    }
+
+    @Test
+    void replyOfAClassFoundInTheEventsDataIsAllowed() {
+        Event event = validated(executor, corelet("hostile").data(new Payload("mine")).build());
+        assertEquals(new Payload("mine back"), result(executor, event).data());
+    }
+
+    private static long pidAfterSquare(CoreletExecutor on) {
+        assertEquals(4, result(on, validated(on, corelet("square").data(2).build())).data());
+        return on.workerPids().iterator().next();
+    }
+}

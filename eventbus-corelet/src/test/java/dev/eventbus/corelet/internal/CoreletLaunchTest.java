@@ -1,0 +1,123 @@
+package dev.eventbus.corelet.internal;
+
+import dev.eventbus.EventHandler;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static dev.eventbus.corelet.internal.TestAttempt.assertEnds;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Worker JVMs launched from real parent JVMs: on the module path, and orphaned by a SIGKILLed parent. */
+@Timeout(180)
+class CoreletLaunchTest {
+
+    @TempDir
+    Path dir;
+
+    @AfterAll
+    static void noProcessLeft() {
+        TestAttempt.assertNoChildProcessLeft();
+    }
+
+    private static Path locationOf(Class<?> c) throws URISyntaxException {
+        return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
+    }
+
+    private static String java() {
+        return WorkerCommand.javaBinary();
+    }
+
+    @Test
+    void modulePathLaunchRunsTheHandlerInItsNamedModuleInAWorker() throws Exception {
+        Path api = locationOf(EventHandler.class);
+        Path corelet = locationOf(CoreletWorkerMain.class);
+        Path out = dir.resolve("mods");
+        Path sources = Path.of("src/test/module-demo/corelet.demo");
+        List<String> files;
+        try (Stream<Path> walk = Files.walk(sources)) {
+            files = walk.filter(p -> p.toString().endsWith(".java")).map(Path::toString).toList();
+        }
+        String javac = Path.of(System.getProperty("java.home"), "bin", "javac").toString();
+        List<String> args = new ArrayList<>(List.of(javac, "-d", out.toString(), "--module-path", api.toString()));
+        args.addAll(files);
+        Process compile = new ProcessBuilder(args).redirectErrorStream(true).start();
+        String errors = new String(compile.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(compile.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, compile.exitValue(), errors);
+
+        String modulePath = String.join(File.pathSeparator, api.toString(), corelet.toString(), out.toString());
+        Process parent = new ProcessBuilder(java(), "--module-path", modulePath, "-m", "corelet.demo/corelet.demo.Main")
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String output = new String(parent.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertTrue(parent.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, parent.exitValue(), output);
+        // RESULT [81, corelet.demo, <worker pid>] PARENT <parent pid>
+        String[] words = output.replaceAll("[\\[\\],]", "").split(" ");
+        assertEquals("RESULT", words[0], output);
+        assertEquals("81", words[1], output);
+        assertEquals("corelet.demo", words[2], "handler loaded from its named module in the worker: " + output);
+        assertNotEquals(words[3], words[5], "worker pid differs from the parent's: " + output);
+        assertEnds(Long.parseLong(words[3]), Duration.ofSeconds(5));
+    }
+
+    @Test
+    void workersOfASigkilledParentExitWithinSeconds() throws Exception {
+        Process parent = new ProcessBuilder(java(), "-cp", System.getProperty("java.class.path"),
+                OrphanParentMain.class.getName(), dir.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        List<Long> workers = new ArrayList<>();
+        try {
+            BufferedReader lines = new BufferedReader(new InputStreamReader(parent.getInputStream(),
+                    StandardCharsets.UTF_8));
+            String line = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return lines.readLine();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).get(90, TimeUnit.SECONDS);
+            assertTrue(line != null && line.startsWith("WORKERS "), "parent said: " + line);
+            Arrays.stream(line.substring("WORKERS ".length()).split(" ")).map(Long::parseLong).forEach(workers::add);
+            assertEquals(2, workers.size(), line);
+            for (long pid : workers) {
+                assertEquals(parent.pid(), ProcessHandle.of(pid).orElseThrow().parent().orElseThrow().pid());
+                assertEquals(10, niceOf(pid), "workers run at nice 10");
+            }
+            parent.destroyForcibly();
+            assertTrue(parent.waitFor(10, TimeUnit.SECONDS));
+            assertEquals(137, parent.exitValue());
+            for (long pid : workers) {
+                assertEnds(pid, Duration.ofSeconds(5));
+            }
+        } finally {
+            parent.destroyForcibly();
+            workers.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+        }
+    }
+
+    /** The nice value of a process, from /proc/<pid>/stat (field 19). */
+    private static int niceOf(long pid) throws java.io.IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Integer.parseInt(fields[16]);
+    }
+}

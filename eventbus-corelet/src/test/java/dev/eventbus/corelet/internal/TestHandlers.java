@@ -1,0 +1,282 @@
+package dev.eventbus.corelet.internal;
+
+import dev.eventbus.Event;
+import dev.eventbus.EventContext;
+import dev.eventbus.EventHandler;
+import dev.eventbus.EventResult;
+import dev.eventbus.corelet.hostile.Payload;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Handlers that run in real worker JVMs in the tests. */
+public final class TestHandlers {
+
+    private TestHandlers() {
+    }
+
+    /** Reports where it ran: context pid, real pid, thread id, a per-thread counter, its module, its identity. */
+    public static final class WhereAmI implements EventHandler {
+        /** Creates the handler. */
+        public WhereAmI() {
+        }
+
+        @Override
+        public EventResult handle(Event event, EventContext context) {
+            Map<String, Object> local = context.threadLocalData();
+            int count = (Integer) local.merge("count", 1, (a, b) -> (Integer) a + (Integer) b);
+            return EventResult.businessResult(event.id(), true, List.of(context.processId(),
+                    ProcessHandle.current().pid(), context.threadId(), count,
+                    String.valueOf(getClass().getModule().getName()), System.identityHashCode(this)));
+        }
+    }
+
+    /** Squares an Integer. */
+    public static final class Square implements EventHandler {
+        /** Creates the handler. */
+        public Square() {
+        }
+
+        @Override
+        public EventResult handle(Event event, EventContext context) {
+            int n = event.data(Integer.class);
+            return EventResult.businessResult(event.id(), true, n * n);
+        }
+    }
+
+    /** Throws an IllegalArgumentException naming its data. */
+    public static final class Throws implements EventHandler {
+        /** Creates the handler. */
+        public Throws() {
+        }
+
+        @Override
+        public EventResult handle(Event event, EventContext context) {
+            throw new IllegalArgumentException("boom " + event.data(), new ArithmeticException("root cause"));
+        }
+    }
+
+    /** Returns an exception result. */
+    public static final class ReturnsException implements EventHandler {
+        /** Creates the handler. */
+        public ReturnsException() {
+        }
+
+        @Override
+        public EventResult handle(Event event, EventContext context) {
+            return EventResult.exceptionResult(event.id(), new IllegalStateException("returned " + event.data()));
+        }
+    }
+
+    /** Returns a business failure with data. */
+    public static final class Fails implements EventHandler {
+        /** Creates the handler. */
+        public Fails() {
+        }
+
+        @Override
+        public EventResult handle(Event event, EventContext context) {
+            return EventResult.businessResult(event.id(), false, "nope " + event.data());
+        }
+    }
+
+    /** Returns null. */
+    public static final class ReturnsNull implements EventHandler {
+        /** Creates the handler. */
+        public ReturnsNull() {
+        }
+
+        @Override
+        public EventResult handle(Event event, EventContext context) {
+            return null;
+        }
+    }
+
+    /** Prints a lot on System.out and System.err, including frame-like bytes, then answers. */
+    public static final class Chatty implements EventHandler {
+        /** Creates the handler. */
+        public Chatty() {
+        }
+
+        @Override
+        public EventResult handle(Event event, EventContext context) {
+            for (int i = 0; i < 5; i++) {
+                System.out.println("chatty stdout line " + i + " EBC1 frame-like text");
+            }
+            System.out.write(new byte[] {0x45, 0x42, 0x43, 0x31, 1, 3, '\n'}, 0, 7);
+            System.out.flush();
+            System.err.println("chatty stderr line");
+            return EventResult.businessResult(event.id(), true, "still fine");
+        }
+    }
+
+    /**
+     * Dies in the way its data says: "halt" (Runtime.halt(7)), "exit" (System.exit(3)), "oom" (fills the heap),
+     * or a path: creates that file, then sleeps (to be killed from outside).
+     */
+    public static final class Crashes implements EventHandler {
+        /** Creates the handler. */
+        public Crashes() {
+        }
+
+        @Override
+        public EventResult handle(Event event, EventContext context) throws Exception {
+            String how = event.data(String.class);
+            switch (how) {
+                case "halt" -> Runtime.getRuntime().halt(7);
+                case "exit" -> System.exit(3);
+                case "oom" -> {
+                    List<long[]> hog = new ArrayList<>();
+                    while (hog.size() >= 0) {
+                        hog.add(new long[1 << 20]);
+                    }
+                }
+                default -> {
+                    Files.writeString(Path.of(how), "started");
+                    Thread.sleep(120_000); // simulates a long job; killed from outside
+                }
+            }
+            return EventResult.businessResult(event.id(), true, "survived " + how);
+        }
+    }
+
+    /**
+     * Works for a long time ignoring interrupts; terminate() writes "terminated by <pid>" to the file named by the
+     * event's data.
+     */
+    public static final class Stubborn implements EventHandler {
+        /** Creates the handler. */
+        public Stubborn() {
+        }
+
+        @Override
+        public EventResult handle(Event event, EventContext context) {
+            context.threadLocalData().put("terminate-file", event.data(String.class));
+            long end = System.nanoTime() + 120_000_000_000L;
+            while (System.nanoTime() < end) {
+                try {
+                    Thread.sleep(100); // simulates slow work that ignores interruption
+                } catch (InterruptedException ignored) {
+                    // stubborn on purpose
+                }
+            }
+            return EventResult.businessResult(event.id(), true, "finished");
+        }
+
+        @Override
+        public void terminate(EventContext context) {
+            try {
+                Files.writeString(Path.of((String) context.threadLocalData().get("terminate-file")),
+                        "terminated by " + context.processId(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** Sends hostile or unusual replies, chosen by its data. */
+    public static final class Hostile implements EventHandler {
+        /** Creates the handler. */
+        public Hostile() {
+        }
+
+        @Override
+        public EventResult handle(Event event, EventContext context) {
+            Object reply = switch (event.data()) {
+                case String s when s.equals("oversized") -> new byte[ReplyFilter.MAX_REPLY_BYTES + 16];
+                case String s when s.equals("deep") -> nested(200);
+                case String s when s.equals("shallow") -> nested(10);
+                case String s when s.equals("foreign") -> new Payload("smuggled");
+                case Payload p -> new Payload(p.text() + " back");
+                case null, default -> "unknown " + event.data();
+            };
+            return EventResult.businessResult(event.id(), true, reply);
+        }
+
+        private static Object nested(int depth) {
+            List<Object> list = new ArrayList<>();
+            List<Object> current = list;
+            for (int i = 0; i < depth; i++) {
+                List<Object> inner = new ArrayList<>();
+                current.add(inner);
+                current = inner;
+            }
+            return list;
+        }
+    }
+
+    /** Halts its worker on the first attempt (marked by the file named in data), answers its pid on the next. */
+    public static final class CrashOnce implements EventHandler {
+        /** Creates the handler. */
+        public CrashOnce() {
+        }
+
+        @Override
+        public EventResult handle(Event event, EventContext context) throws IOException {
+            Path marker = Path.of(event.data(String.class));
+            if (!Files.exists(marker)) {
+                Files.writeString(marker, Long.toString(context.processId()));
+                Runtime.getRuntime().halt(9);
+            }
+            return EventResult.businessResult(event.id(), true, context.processId());
+        }
+    }
+
+    /** CPU-bound: counts the primes below its Integer data, and says which worker did it. */
+    public static final class CountPrimes implements EventHandler {
+        /** Creates the handler. */
+        public CountPrimes() {
+        }
+
+        @Override
+        public EventResult handle(Event event, EventContext context) {
+            int limit = event.data(Integer.class);
+            int count = 0;
+            for (int n = 2; n < limit; n++) {
+                boolean prime = true;
+                for (int d = 2; (long) d * d <= n; d++) {
+                    if (n % d == 0) {
+                        prime = false;
+                        break;
+                    }
+                }
+                if (prime) {
+                    count++;
+                }
+            }
+            return EventResult.businessResult(event.id(), true, List.of(count, context.processId()));
+        }
+    }
+
+    /** Not a handler at all. */
+    public static final class NotAHandler {
+        /** Public no-arg constructor, to show that only the interface is missing. */
+        public NotAHandler() {
+        }
+    }
+
+    /** A handler without a public no-arg constructor. */
+    public static final class NeedsArgument implements EventHandler {
+        private final String name;
+
+        /**
+         * Creates the handler.
+         *
+         * @param name a name
+         */
+        public NeedsArgument(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public EventResult handle(Event event, EventContext context) {
+            return EventResult.businessResult(event.id(), true, name);
+        }
+    }
+}
