@@ -1,0 +1,109 @@
+package dev.eventbus.cmd.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Drains one output pipe of a command until end-of-file, keeping at most {@code cap} bytes and dropping the rest,
+ * so the command never blocks on a full pipe however much it writes. Runs in its own (virtual) thread; the other
+ * methods may be called from any thread.
+ */
+final class Capture implements Runnable {
+
+    private static final int CHUNK = 64 * 1024;
+
+    private final InputStream in;
+    private final int cap;
+    private final CountDownLatch done = new CountDownLatch(1);
+    private byte[] bytes = new byte[0];
+    private int size;
+    private long total;
+
+    Capture(InputStream in, int cap) {
+        this.in = in;
+        this.cap = cap;
+    }
+
+    @Override
+    public void run() {
+        byte[] chunk = new byte[CHUNK];
+        try (in) {
+            int n;
+            while ((n = in.read(chunk)) >= 0) {
+                append(chunk, n);
+            }
+        } catch (IOException e) {
+            // The pipe was closed under us (the run gave up waiting): keep what was read.
+        } finally {
+            done.countDown();
+        }
+    }
+
+    private synchronized void append(byte[] chunk, int n) {
+        total += n;
+        int keep = Math.min(n, cap - size);
+        if (keep <= 0) {
+            return;
+        }
+        if (size + keep > bytes.length) {
+            bytes = Arrays.copyOf(bytes, (int) Math.min(cap, Math.max(size + keep, 2L * bytes.length + CHUNK)));
+        }
+        System.arraycopy(chunk, 0, bytes, size, keep);
+        size += keep;
+    }
+
+    /**
+     * Waits until the pipe reached end-of-file.
+     *
+     * @param timeout how long to wait
+     * @param unit its unit
+     * @return true if drained
+     * @throws InterruptedException if interrupted while waiting
+     */
+    boolean await(long timeout, TimeUnit unit) throws InterruptedException {
+        return done.await(timeout, unit);
+    }
+
+    /**
+     * Returns whether the command wrote more than the cap.
+     *
+     * @return true if output was dropped
+     */
+    synchronized boolean truncated() {
+        return total > cap;
+    }
+
+    /**
+     * Returns the kept bytes as UTF-8 text. When output was cut, a character split by the cut is dropped rather than
+     * turned into U+FFFD.
+     *
+     * @return the text
+     */
+    synchronized String text() {
+        int end = size;
+        if (total > size) {
+            end = completeCharacters(bytes, size);
+        }
+        return new String(bytes, 0, end, StandardCharsets.UTF_8);
+    }
+
+    /** Returns the length of the longest prefix of {@code b[0..n)} that does not end inside a UTF-8 sequence. */
+    static int completeCharacters(byte[] b, int n) {
+        int i = n - 1;
+        int back = 0;
+        while (i >= 0 && back < 3 && (b[i] & 0xC0) == 0x80) {
+            i--;
+            back++;
+        }
+        if (i < 0) {
+            return n;
+        }
+        int lead = b[i] & 0xFF;
+        int length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+        return length > back + 1 ? i : n;
+    }
+}

@@ -1,0 +1,321 @@
+package dev.eventbus.cmd.internal;
+
+import dev.eventbus.Event;
+import dev.eventbus.EventResult;
+import dev.eventbus.InvalidEventException;
+import dev.eventbus.cmd.CmdLaunchException;
+import dev.eventbus.cmd.CmdRequest;
+import dev.eventbus.cmd.CmdResult;
+import dev.eventbus.spi.Attempt;
+import dev.eventbus.spi.ModeExecutor;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Runs CMD attempts: starts the command, feeds its stdin, drains its output, waits for it, and kills its whole
+ * process tree when the attempt is stopped or the command has left processes behind. Thread-safe: many worker threads
+ * call {@link #execute(Event, Attempt)} at once.
+ */
+final class CmdExecutor implements ModeExecutor {
+
+    private static final System.Logger LOG = System.getLogger("dev.eventbus.cmd");
+
+    /** Time between SIGTERM and SIGKILL. */
+    static final Duration GRACE = Duration.ofMillis(500);
+    /** How long output pipes may stay open after the command's tree is gone before we stop reading them. */
+    private static final Duration DRAIN_WAIT = Duration.ofSeconds(2);
+    private static final long FIRST_POLL_MILLIS = 10;
+    private static final long MAX_POLL_MILLIS = 200;
+    /** How long output pipes may stay open after the command exited before we look for processes holding them. */
+    private static final Duration QUICK_DRAIN = Duration.ofMillis(100);
+    /** How long exited commands wait to be swept together for processes they left behind. */
+    private static final Duration SWEEP_DELAY = Duration.ofMillis(50);
+    private static final String MARKER_PREFIX = ProcessHandle.current().pid() + ":";
+    private static final java.util.concurrent.atomic.AtomicLong SEQUENCE = new java.util.concurrent.atomic.AtomicLong();
+
+    private final int outputCap;
+    private final Launcher launcher;
+    private final Set<Run> runs = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final ScheduledThreadPoolExecutor reaper;
+    private final Map<String, Run> unswept = new ConcurrentHashMap<>();
+    private final AtomicBoolean sweepPending = new AtomicBoolean();
+
+    CmdExecutor(int outputCap, Launcher launcher) {
+        if (outputCap <= 0) {
+            throw new IllegalArgumentException("cmdOutputCap must be > 0: " + outputCap);
+        }
+        this.outputCap = outputCap;
+        this.launcher = Objects.requireNonNull(launcher, "launcher");
+        this.reaper = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "eventbus-cmd-reaper");
+            t.setDaemon(true);
+            return t;
+        });
+        reaper.setRemoveOnCancelPolicy(true);
+    }
+
+    @Override
+    public void validate(Event event) {
+        request(event);
+    }
+
+    /**
+     * Converts an event's data into a request.
+     *
+     * @param event a CMD event
+     * @return its request
+     * @throws InvalidEventException naming the problem, if the data is not a valid request or map
+     */
+    static CmdRequest request(Event event) {
+        Object data = event.data();
+        return switch (data) {
+            case CmdRequest request -> request;
+            case Map<?, ?> map -> {
+                try {
+                    yield CmdRequest.fromMap(map);
+                } catch (IllegalArgumentException | IllegalStateException | NullPointerException e) {
+                    throw new InvalidEventException("Invalid CMD data for event type '" + event.type() + "': "
+                            + e.getMessage(), e);
+                }
+            }
+            case null -> throw new InvalidEventException("CMD event of type '" + event.type() + "' has no data: give"
+                    + " a CmdRequest or a Map with at least the key 'executable'");
+            default -> throw new InvalidEventException("CMD event data must be a CmdRequest or a Map, got "
+                    + data.getClass().getName() + " for event type '" + event.type() + "'");
+        };
+    }
+
+    @Override
+    public EventResult execute(Event event, Attempt attempt) throws Exception {
+        CmdRequest request = request(event);
+        if (closed.get()) {
+            throw new IllegalStateException("The CMD executor is closed: the bus is shut down");
+        }
+        int cap = request.outputCap() > 0 ? request.outputCap() : outputCap;
+        long start = System.nanoTime();
+        String marker = MARKER_PREFIX + SEQUENCE.incrementAndGet();
+        Child child;
+        try {
+            Redirects.check(request);
+            child = launcher.start(request, marker);
+        } catch (CmdLaunchException e) {
+            return EventResult.exceptionResult(event.id(), e);
+        }
+        Run run = new Run(child, marker);
+        runs.add(run);
+        if (closed.get()) {
+            run.kill();
+        }
+        boolean ended = false;
+        try {
+            attempt.onStop(run::stop);
+            feed(child.stdin(), request.stdin());
+            Capture out = capture(child.stdout(), cap, "stdout", child);
+            Capture err = capture(child.stderr(), cap, "stderr", child);
+            int code = run.awaitExit();
+            Duration duration = Duration.ofNanos(System.nanoTime() - start);
+            ended = true;
+            // Processes the command left running belong to this event and end with it.
+            if (run.tree.descendantsAlive()) {
+                run.endLeftovers();
+            } else if (!child.grouped() && request.inheritEnv()) {
+                sweepLater(run);
+            } else {
+                runs.remove(run);
+            }
+            if (!awaitDrained(out, err, QUICK_DRAIN)) {
+                // Someone still holds the output open: a process that left the tree before we saw it.
+                if (run.tree.scanMarked()) {
+                    run.endLeftovers();
+                }
+                if (!awaitDrained(out, err, DRAIN_WAIT)) {
+                    LOG.log(Level.WARNING, () -> "Command " + child.handle().pid() + " (" + request.executable()
+                            + ") exited but a process outside its tree still holds its output open; returning the"
+                            + " output read so far");
+                    Redirects.closeQuietly(child.stdout());
+                    Redirects.closeQuietly(child.stderr());
+                }
+            }
+            CmdResult result = new CmdResult(code, out == null ? "" : out.text(), err == null ? "" : err.text(),
+                    duration, (out != null && out.truncated()) || (err != null && err.truncated()));
+            return EventResult.businessResult(event.id(), code == 0, result);
+        } finally {
+            if (!ended) {
+                // Interrupted (timeout, shutdown) or failed while running: the command must not outlive its attempt.
+                run.stop();
+            }
+        }
+    }
+
+    private static void feed(OutputStream stdin, byte[] bytes) {
+        if (stdin == null) {
+            return;
+        }
+        Thread.ofVirtual().name("eventbus-cmd-stdin").start(() -> {
+            try (stdin) {
+                stdin.write(bytes);
+            } catch (IOException e) {
+                // The command exited or closed its input without reading everything: not an error of ours.
+            }
+        });
+    }
+
+    private static Capture capture(java.io.InputStream in, int cap, String stream, Child child) {
+        if (in == null) {
+            return null;
+        }
+        Capture capture = new Capture(in, cap);
+        Thread.ofVirtual().name("eventbus-cmd-" + stream + "-" + child.handle().pid()).start(capture);
+        return capture;
+    }
+
+    private static boolean awaitDrained(Capture out, Capture err, Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        for (Capture c : new Capture[] {out, err}) {
+            if (c != null && !c.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Looks for processes a command left behind, later and together with other commands' on one pass over
+     * {@code /proc}: the JDK's pipes reach end-of-file when the command exits, so a leftover holding them open would
+     * otherwise go unnoticed.
+     */
+    private void sweepLater(Run run) {
+        unswept.put(run.tree.marker(), run);
+        if (sweepPending.compareAndSet(false, true)) {
+            try {
+                reaper.schedule(this::sweep, SWEEP_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                sweepPending.set(false); // closed: close() killed everything tracked
+            }
+        }
+    }
+
+    private void sweep() {
+        sweepPending.set(false);
+        Map<String, ProcessTree> trees = new java.util.HashMap<>();
+        List<Run> batch = new java.util.ArrayList<>();
+        for (var it = unswept.values().iterator(); it.hasNext(); ) {
+            Run run = it.next();
+            it.remove();
+            batch.add(run);
+            trees.put(run.tree.marker(), run.tree);
+        }
+        Set<ProcessTree> found = ProcessTree.scanMarked(trees);
+        for (Run run : batch) {
+            if (found.contains(run.tree)) {
+                LOG.log(Level.DEBUG, () -> "Command " + run.child.handle().pid() + " left processes behind;"
+                        + " ending them");
+                run.endLeftovers();
+            } else {
+                runs.remove(run);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        for (Run run : List.copyOf(runs)) {
+            run.kill();
+        }
+        runs.clear();
+        unswept.clear();
+        reaper.shutdownNow();
+    }
+
+    /**
+     * Returns how many commands (or their leftovers) are still tracked: for tests.
+     *
+     * @return the number of running commands
+     */
+    int running() {
+        return runs.size();
+    }
+
+    /** One started command and its stop logic. */
+    private final class Run {
+
+        final Child child;
+        final ProcessTree tree;
+        private final AtomicBoolean stopping = new AtomicBoolean();
+
+        Run(Child child, String marker) {
+            this.child = child;
+            this.tree = new ProcessTree(child, marker);
+        }
+
+        /**
+         * Waits for the root to exit, recording descendants now and then so they can be found after their parent
+         * is gone.
+         */
+        int awaitExit() throws InterruptedException, ExecutionException {
+            CompletableFuture<Integer> exit = child.exitCode();
+            long poll = FIRST_POLL_MILLIS;
+            while (true) {
+                try {
+                    return exit.get(poll, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException e) {
+                    tree.snapshot();
+                    poll = Math.min(poll * 2, MAX_POLL_MILLIS);
+                } catch (CancellationException e) {
+                    throw new ExecutionException("Lost track of command " + child.handle().pid(), e);
+                }
+            }
+        }
+
+        /** Stops the command: {@link #endLeftovers()} once. Idempotent; does not block. */
+        void stop() {
+            if (stopping.compareAndSet(false, true)) {
+                endLeftovers();
+            }
+        }
+
+        /** SIGTERM to the tree now, SIGKILL to whatever is left after the grace. Does not block. */
+        void endLeftovers() {
+            tree.signal(false);
+            try {
+                reaper.schedule(this::escalate, GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                kill(); // closed meanwhile
+            }
+        }
+
+        private void escalate() {
+            if (tree.anyAlive()) {
+                LOG.log(Level.DEBUG, () -> "Command " + child.handle().pid() + " outlived SIGTERM; sending SIGKILL");
+                tree.signal(true);
+            }
+            runs.remove(this);
+        }
+
+        /** SIGKILL to the tree now. */
+        void kill() {
+            stopping.set(true);
+            tree.signal(true);
+            runs.remove(this);
+        }
+    }
+}

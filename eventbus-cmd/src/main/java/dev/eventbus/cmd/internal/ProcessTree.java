@@ -1,0 +1,184 @@
+package dev.eventbus.cmd.internal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The processes of one command: its root and every descendant seen so far. Descendants are recorded before any
+ * signal, because once a parent dies its children are re-parented away and no longer show as descendants.
+ *
+ * <p>Three nets catch them: the process group (when the launcher gave the command its own), snapshots of the
+ * descendants taken while the command runs, and, on Linux, a marker variable in the command's environment that its
+ * processes inherit: {@code /proc/<pid>/environ} finds even those re-parented before any snapshot. A scan costs a
+ * few milliseconds, so it runs when a command is stopped, and after exits in batches on the executor's reaper thread,
+ * off the path that returns results.
+ *
+ * <p>Thread-safe.
+ */
+final class ProcessTree {
+
+    /** The environment variable that marks a command's processes. */
+    static final String MARKER = "EVENTBUS_CMD_RUN";
+
+    private static final Path PROC = Path.of("/proc");
+    private static final boolean CAN_SCAN = Files.isReadable(PROC.resolve("self").resolve("environ"));
+
+    private final Child child;
+    private static final byte[] PREFIX = (MARKER + "=").getBytes(StandardCharsets.UTF_8);
+
+    private final String marker;
+    private final Set<ProcessHandle> seen = ConcurrentHashMap.newKeySet();
+
+    ProcessTree(Child child, String marker) {
+        this.child = child;
+        this.marker = marker;
+    }
+
+    /** Records the root's current descendants and those of every recorded process still alive. */
+    void snapshot() {
+        ProcessHandle root = child.handle();
+        root.descendants().forEach(seen::add);
+        for (ProcessHandle h : List.copyOf(seen)) {
+            if (h.isAlive()) {
+                h.descendants().forEach(seen::add);
+            }
+        }
+    }
+
+    /**
+     * Records the processes carrying this command's marker, wherever they are now in the process tree (Linux only).
+     *
+     * @return true if a live process was found
+     */
+    boolean scanMarked() {
+        return !scanMarked(Map.of(marker, this)).isEmpty();
+    }
+
+    /**
+     * Records, for many commands at once, the live processes carrying their markers (Linux only): one pass over
+     * {@code /proc}, however many commands.
+     *
+     * @param trees the commands' trees by marker
+     * @return the trees that have a live marked process
+     */
+    static Set<ProcessTree> scanMarked(Map<String, ProcessTree> trees) {
+        Set<ProcessTree> found = new java.util.HashSet<>();
+        if (!CAN_SCAN || trees.isEmpty()) {
+            return found;
+        }
+        long self = ProcessHandle.current().pid();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (name.isEmpty() || !Character.isDigit(name.charAt(0)) || Long.parseLong(name) == self) {
+                    continue;
+                }
+                ProcessTree tree = trees.get(markerOf(entry));
+                if (tree != null) {
+                    ProcessHandle h = ProcessHandle.of(Long.parseLong(name)).orElse(null);
+                    if (h != null && h.isAlive()) {
+                        tree.seen.add(h);
+                        found.add(tree);
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // /proc changed under us or is not what we expect: the other nets still apply.
+        }
+        return found;
+    }
+
+    /** Returns the value of the marker variable in a process's environment, or "" if it has none or is gone. */
+    private static String markerOf(Path proc) {
+        byte[] env;
+        try {
+            env = Files.readAllBytes(proc.resolve("environ"));
+        } catch (IOException | SecurityException e) {
+            return ""; // another user's process, or gone
+        }
+        // NUL-terminated NAME=value entries.
+        int start = 0;
+        for (int i = 0; i <= env.length; i++) {
+            if (i == env.length || env[i] == 0) {
+                if (i - start > PREFIX.length && regionMatches(env, start, PREFIX)) {
+                    return new String(env, start + PREFIX.length, i - start - PREFIX.length,
+                            StandardCharsets.UTF_8);
+                }
+                start = i + 1;
+            }
+        }
+        return "";
+    }
+
+    private static boolean regionMatches(byte[] hay, int at, byte[] needle) {
+        for (int j = 0; j < needle.length; j++) {
+            if (hay[at + j] != needle[j]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Returns this command's marker value.
+     *
+     * @return the marker
+     */
+    String marker() {
+        return marker;
+    }
+
+    /**
+     * Signals the whole tree: records descendants first, then signals the process group (when the launcher made
+     * one), every recorded descendant and the root. Does not wait.
+     *
+     * @param force SIGKILL if true, SIGTERM otherwise
+     */
+    void signal(boolean force) {
+        ProcessHandle root = child.handle();
+        if (root.isAlive()) {
+            snapshot();
+        }
+        scanMarked();
+        child.signalGroup(force ? Child.SIGKILL : Child.SIGTERM);
+        for (ProcessHandle h : List.copyOf(seen)) {
+            destroy(h, force);
+        }
+        destroy(root, force);
+    }
+
+    /**
+     * Tells whether a recorded descendant (or a member of the command's process group) is alive.
+     *
+     * @return true if something besides the root is still running
+     */
+    boolean descendantsAlive() {
+        return seen.stream().anyMatch(ProcessHandle::isAlive) || child.signalGroup(Child.PROBE);
+    }
+
+    /**
+     * Tells whether anything of the tree is alive, root included.
+     *
+     * @return true while something runs
+     */
+    boolean anyAlive() {
+        return child.handle().isAlive() || descendantsAlive();
+    }
+
+    private static void destroy(ProcessHandle h, boolean force) {
+        if (h.isAlive()) {
+            if (force) {
+                h.destroyForcibly();
+            } else {
+                h.destroy();
+            }
+        }
+    }
+}

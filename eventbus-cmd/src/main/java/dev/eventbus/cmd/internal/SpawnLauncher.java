@@ -1,0 +1,427 @@
+package dev.eventbus.cmd.internal;
+
+import dev.eventbus.cmd.CmdLaunchException;
+import dev.eventbus.cmd.CmdRequest;
+
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/**
+ * Starts commands with glibc's {@code posix_spawnp} through the FFM API: one {@code clone(CLONE_VM|CLONE_VFORK)} and
+ * one {@code exec}, where {@link ProcessBuilder} execs a helper ({@code jspawnhelper}) first. Each command gets a
+ * process group of its own ({@code POSIX_SPAWN_SETPGROUP}), so {@code kill(-pgid)} reaches every process it
+ * started, even those re-parented away.
+ *
+ * <p>Linux (glibc 2.34 or later, x86-64 or AArch64) only, and only when native access is enabled for this module
+ * ({@code --enable-native-access=dev.eventbus.cmd}, or {@code ALL-UNNAMED} on the class path): otherwise
+ * {@link #available()} is false and {@link Launchers} falls back to {@link JdkLauncher}, silently, so no JVM warning is
+ * ever printed. The parent ends of the pipes are opened as Java streams through {@code /proc/self/fd}.
+ *
+ * <p>Thread-safe: each launch uses its own native memory.
+ */
+final class SpawnLauncher implements Launcher {
+
+    private static final int POSIX_SPAWN_SETPGROUP = 0x02;
+    private static final int POSIX_SPAWN_SETSIGDEF = 0x04;
+    private static final int POSIX_SPAWN_SETSIGMASK = 0x08;
+    private static final int O_RDONLY = 0;
+    private static final int O_WRONLY = 1;
+    private static final int O_CREAT = 0100;
+    private static final int O_TRUNC = 01000;
+    private static final int O_CLOEXEC = 02000000;
+    private static final int ENOENT = 2;
+    private static final int EACCES = 13;
+    private static final int ENOEXEC = 8;
+    private static final int ESRCH = 3;
+    /** Larger than glibc's posix_spawnattr_t (336 bytes), posix_spawn_file_actions_t (80) and sigset_t (128). */
+    private static final long OPAQUE = 1024;
+
+    private static final Native NATIVE = Native.load();
+
+    /**
+     * Tells whether this launcher can run here: Linux with glibc's spawn extensions, and native access granted.
+     *
+     * @return true if {@link #start(CmdRequest, String)} can be used
+     */
+    static boolean available() {
+        return NATIVE != null;
+    }
+
+    /**
+     * Explains why the launcher is not available, for logs.
+     *
+     * @return the reason, or "available"
+     */
+    static String unavailableReason() {
+        return Native.reason;
+    }
+
+    @Override
+    public String name() {
+        return "posix_spawn";
+    }
+
+    @Override
+    public Child start(CmdRequest request, String marker) {
+        if (NATIVE == null) {
+            throw new IllegalStateException("posix_spawn launcher not available: " + Native.reason);
+        }
+        try {
+            return NATIVE.spawn(request, marker);
+        } catch (CmdLaunchException e) {
+            throw e;
+        } catch (Throwable t) {
+            if (t instanceof Error error && !(t instanceof LinkageError)) {
+                throw error;
+            }
+            throw new IllegalStateException("posix_spawn failed for " + request.commandLine() + ": " + t, t);
+        }
+    }
+
+    /** The bound libc functions. */
+    private static final class Native {
+
+        static String reason = "available";
+
+        private final MethodHandle spawnp;
+        private final MethodHandle faInit;
+        private final MethodHandle faDestroy;
+        private final MethodHandle faAddDup2;
+        private final MethodHandle faAddOpen;
+        private final MethodHandle faAddChdir;
+        private final MethodHandle faAddCloseFrom;
+        private final MethodHandle attrInit;
+        private final MethodHandle attrDestroy;
+        private final MethodHandle attrSetFlags;
+        private final MethodHandle attrSetPgroup;
+        private final MethodHandle attrSetSigMask;
+        private final MethodHandle attrSetSigDefault;
+        private final MethodHandle sigEmptySet;
+        private final MethodHandle sigFillSet;
+        private final MethodHandle pipe2;
+        private final MethodHandle close;
+        private final MethodHandle kill;
+        private final MethodHandle waitpid;
+
+        private Native(Linker linker, SymbolLookup libc) {
+            spawnp = bind(linker, libc, "posix_spawnp", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
+            faInit = bind(linker, libc, "posix_spawn_file_actions_init", JAVA_INT, ADDRESS);
+            faDestroy = bind(linker, libc, "posix_spawn_file_actions_destroy", JAVA_INT, ADDRESS);
+            faAddDup2 = bind(linker, libc, "posix_spawn_file_actions_adddup2", JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+            faAddOpen = bind(linker, libc, "posix_spawn_file_actions_addopen", JAVA_INT, ADDRESS, JAVA_INT, ADDRESS,
+                    JAVA_INT, JAVA_INT);
+            faAddChdir = bind(linker, libc, "posix_spawn_file_actions_addchdir_np", JAVA_INT, ADDRESS, ADDRESS);
+            faAddCloseFrom = bind(linker, libc, "posix_spawn_file_actions_addclosefrom_np", JAVA_INT, ADDRESS,
+                    JAVA_INT);
+            attrInit = bind(linker, libc, "posix_spawnattr_init", JAVA_INT, ADDRESS);
+            attrDestroy = bind(linker, libc, "posix_spawnattr_destroy", JAVA_INT, ADDRESS);
+            attrSetFlags = bind(linker, libc, "posix_spawnattr_setflags", JAVA_INT, ADDRESS, JAVA_SHORT);
+            attrSetPgroup = bind(linker, libc, "posix_spawnattr_setpgroup", JAVA_INT, ADDRESS, JAVA_INT);
+            attrSetSigMask = bind(linker, libc, "posix_spawnattr_setsigmask", JAVA_INT, ADDRESS, ADDRESS);
+            attrSetSigDefault = bind(linker, libc, "posix_spawnattr_setsigdefault", JAVA_INT, ADDRESS, ADDRESS);
+            sigEmptySet = bind(linker, libc, "sigemptyset", JAVA_INT, ADDRESS);
+            sigFillSet = bind(linker, libc, "sigfillset", JAVA_INT, ADDRESS);
+            pipe2 = bind(linker, libc, "pipe2", JAVA_INT, ADDRESS, JAVA_INT);
+            close = bind(linker, libc, "close", JAVA_INT, JAVA_INT);
+            kill = bind(linker, libc, "kill", JAVA_INT, JAVA_INT, JAVA_INT);
+            waitpid = bind(linker, libc, "waitpid", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+        }
+
+        static Native load() {
+            if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")) {
+                reason = "not Linux";
+                return null;
+            }
+            String arch = System.getProperty("os.arch", "");
+            if (!arch.equals("amd64") && !arch.equals("x86_64") && !arch.equals("aarch64")) {
+                reason = "untested architecture " + arch;
+                return null;
+            }
+            // Checked first: calling a restricted method without native access would print a JVM warning.
+            if (!SpawnLauncher.class.getModule().isNativeAccessEnabled()) {
+                Module module = SpawnLauncher.class.getModule();
+                reason = "native access not enabled: add --enable-native-access="
+                        + (module.isNamed() ? module.getName() : "ALL-UNNAMED");
+                return null;
+            }
+            if (!Boolean.TRUE.equals(ProcFd.WORKS)) {
+                reason = "/proc/self/fd is not usable";
+                return null;
+            }
+            try {
+                Linker linker = Linker.nativeLinker();
+                return new Native(linker, linker.defaultLookup());
+            } catch (RuntimeException | LinkageError e) {
+                reason = "libc lacks a function (glibc 2.34 or later is needed): " + e.getMessage();
+                return null;
+            }
+        }
+
+        // The one restricted call: reached only after load() checked isNativeAccessEnabled(), so it never warns.
+        @SuppressWarnings("restricted")
+        private static MethodHandle bind(Linker linker, SymbolLookup libc, String name, ValueLayout result,
+                ValueLayout... args) {
+            MemorySegment symbol = libc.find(name)
+                    .orElseThrow(() -> new IllegalStateException("no symbol " + name));
+            return linker.downcallHandle(symbol, FunctionDescriptor.of(result, args));
+        }
+
+        Child spawn(CmdRequest request, String marker) throws Throwable {
+            int[] stdinPipe = null;
+            int[] stdoutPipe = null;
+            int[] stderrPipe = null;
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment actions = arena.allocate(OPAQUE, 16);
+                MemorySegment attr = arena.allocate(OPAQUE, 16);
+                check("posix_spawn_file_actions_init", (int) faInit.invokeExact(actions));
+                try {
+                    check("posix_spawnattr_init", (int) attrInit.invokeExact(attr));
+                    try {
+                        MemorySegment sigs = arena.allocate(OPAQUE, 16);
+                        check("sigemptyset", (int) sigEmptySet.invokeExact(sigs));
+                        check("posix_spawnattr_setsigmask", (int) attrSetSigMask.invokeExact(attr, sigs));
+                        MemorySegment all = arena.allocate(OPAQUE, 16);
+                        check("sigfillset", (int) sigFillSet.invokeExact(all));
+                        check("posix_spawnattr_setsigdefault", (int) attrSetSigDefault.invokeExact(attr, all));
+                        check("posix_spawnattr_setpgroup", (int) attrSetPgroup.invokeExact(attr, 0));
+                        check("posix_spawnattr_setflags", (int) attrSetFlags.invokeExact(attr,
+                                (short) (POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)));
+
+                        // stdin
+                        if (request.stdinFile() != null) {
+                            addOpen(arena, actions, 0, request.stdinFile().toAbsolutePath().toString(), O_RDONLY);
+                        } else if (request.stdin() != null) {
+                            stdinPipe = pipe(arena);
+                            check("adddup2", (int) faAddDup2.invokeExact(actions, stdinPipe[0], 0));
+                        } else {
+                            addOpen(arena, actions, 0, "/dev/null", O_RDONLY);
+                        }
+                        // stdout and stderr
+                        int write = O_WRONLY | O_CREAT | O_TRUNC;
+                        if (request.stdoutFile() != null) {
+                            addOpen(arena, actions, 1, request.stdoutFile().toAbsolutePath().toString(), write);
+                        } else {
+                            stdoutPipe = pipe(arena);
+                            check("adddup2", (int) faAddDup2.invokeExact(actions, stdoutPipe[1], 1));
+                        }
+                        if (request.stderrFile() != null) {
+                            if (Redirects.sameFile(request.stdoutFile(), request.stderrFile())) {
+                                check("adddup2", (int) faAddDup2.invokeExact(actions, 1, 2));
+                            } else {
+                                addOpen(arena, actions, 2, request.stderrFile().toAbsolutePath().toString(), write);
+                            }
+                        } else {
+                            stderrPipe = pipe(arena);
+                            check("adddup2", (int) faAddDup2.invokeExact(actions, stderrPipe[1], 2));
+                        }
+                        // Nothing of the JVM's leaks into the command, whatever its close-on-exec flags.
+                        check("addclosefrom_np", (int) faAddCloseFrom.invokeExact(actions, 3));
+                        if (request.cwd() != null) {
+                            MemorySegment dir = arena.allocateFrom(request.cwd().toAbsolutePath().toString());
+                            check("addchdir_np", (int) faAddChdir.invokeExact(actions, dir));
+                        }
+
+                        MemorySegment argv = strings(arena, request.commandLine());
+                        MemorySegment envp = strings(arena, environment(request, marker));
+                        MemorySegment file = arena.allocateFrom(request.executable());
+                        MemorySegment pidOut = arena.allocate(JAVA_INT);
+                        int error = (int) spawnp.invokeExact(pidOut, file, actions, attr, argv, envp);
+                        if (error != 0) {
+                            throw new CmdLaunchException("Cannot run '" + request.executable() + "': "
+                                    + describe(error), null);
+                        }
+                        int pid = pidOut.get(JAVA_INT, 0);
+                        return new SpawnChild(this, pid,
+                                stdinPipe == null ? null : new FileOutputStream(ProcFd.reopen(stdinPipe[1])),
+                                stdoutPipe == null ? null : new FileInputStream(ProcFd.reopen(stdoutPipe[0])),
+                                stderrPipe == null ? null : new FileInputStream(ProcFd.reopen(stderrPipe[0])));
+                    } finally {
+                        int ignored = (int) attrDestroy.invokeExact(attr);
+                    }
+                } finally {
+                    int ignored = (int) faDestroy.invokeExact(actions);
+                }
+            } finally {
+                // The child has its copies (or never started): the parent keeps only the reopened streams.
+                closeBoth(stdinPipe);
+                closeBoth(stdoutPipe);
+                closeBoth(stderrPipe);
+            }
+        }
+
+        /** Closes both ends of a pipe: the child has its copy, the parent's end was reopened as a stream. */
+        private void closeBoth(int[] pipe) throws Throwable {
+            if (pipe != null) {
+                int a = (int) close.invokeExact(pipe[0]);
+                int b = (int) close.invokeExact(pipe[1]);
+            }
+        }
+
+        private void addOpen(Arena arena, MemorySegment actions, int fd, String path, int flags) throws Throwable {
+            check("addopen", (int) faAddOpen.invokeExact(actions, fd, arena.allocateFrom(path), flags, 0666));
+        }
+
+        private int[] pipe(Arena arena) throws Throwable {
+            MemorySegment fds = arena.allocate(JAVA_INT, 2);
+            if ((int) pipe2.invokeExact(fds, O_CLOEXEC) != 0) {
+                throw new IOException("pipe2 failed");
+            }
+            return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
+        }
+
+        private static MemorySegment strings(Arena arena, List<String> values) {
+            MemorySegment array = arena.allocate(ADDRESS, values.size() + 1);
+            for (int i = 0; i < values.size(); i++) {
+                array.setAtIndex(ADDRESS, i, arena.allocateFrom(values.get(i)));
+            }
+            array.setAtIndex(ADDRESS, values.size(), MemorySegment.NULL);
+            return array;
+        }
+
+        private static List<String> environment(CmdRequest request, String marker) {
+            Map<String, String> env = new LinkedHashMap<>();
+            if (request.inheritEnv()) {
+                env.putAll(System.getenv());
+                request.unsetEnv().forEach(env::remove);
+            }
+            env.putAll(request.env());
+            if (request.inheritEnv()) {
+                env.put(ProcessTree.MARKER, marker);
+            }
+            List<String> entries = new ArrayList<>(env.size());
+            env.forEach((k, v) -> entries.add(k + "=" + v));
+            return entries;
+        }
+
+        private static void check(String what, int result) {
+            if (result != 0) {
+                throw new IllegalStateException(what + " failed: " + result);
+            }
+        }
+
+        private static String describe(int errno) {
+            return switch (errno) {
+                case ENOENT -> "executable not found (not a file, and not on the PATH)";
+                case EACCES -> "permission denied (the executable, or a directory on the way, is not accessible)";
+                case ENOEXEC -> "not an executable format";
+                default -> "posix_spawn error " + errno;
+            };
+        }
+
+        /** kill(2); returns true on success. */
+        boolean kill(int pid, int signal) {
+            try {
+                return (int) kill.invokeExact(pid, signal) == 0;
+            } catch (Throwable t) {
+                throw new IllegalStateException("kill failed", t);
+            }
+        }
+
+        /** Reaps an exited child; returns its exit code (128 + n for signal n). */
+        int reap(int pid) {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment status = arena.allocate(JAVA_INT);
+                int r = (int) waitpid.invokeExact(pid, status, 0);
+                if (r != pid) {
+                    throw new IllegalStateException("waitpid(" + pid + ") returned " + r);
+                }
+                int s = status.get(JAVA_INT, 0);
+                int signal = s & 0x7f;
+                return signal == 0 ? (s >> 8) & 0xff : 128 + signal;
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException("waitpid failed", t);
+            }
+        }
+    }
+
+    /** Reopens a descriptor as a path, so that plain Java streams can own it. */
+    private static final class ProcFd {
+
+        static final Boolean WORKS = java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/self/fd"));
+
+        static String reopen(int fd) {
+            return "/proc/self/fd/" + fd;
+        }
+    }
+
+    private static final class SpawnChild implements Child {
+
+        private final Native nat;
+        private final int pid;
+        private final ProcessHandle handle;
+        private final OutputStream stdin;
+        private final InputStream stdout;
+        private final InputStream stderr;
+        private final CompletableFuture<Integer> exit;
+
+        SpawnChild(Native nat, int pid, OutputStream stdin, InputStream stdout, InputStream stderr) {
+            this.nat = nat;
+            this.pid = pid;
+            this.handle = ProcessHandle.of(pid).orElseThrow(
+                    () -> new IllegalStateException("spawned process " + pid + " is not visible"));
+            this.stdin = stdin;
+            this.stdout = stdout;
+            this.stderr = stderr;
+            // The JDK waits without reaping (waitid WNOWAIT) in its reaper thread; then we reap and read the status.
+            this.exit = handle.onExit().thenApply(h -> nat.reap(pid));
+        }
+
+        @Override
+        public ProcessHandle handle() {
+            return handle;
+        }
+
+        @Override
+        public OutputStream stdin() {
+            return stdin;
+        }
+
+        @Override
+        public InputStream stdout() {
+            return stdout;
+        }
+
+        @Override
+        public InputStream stderr() {
+            return stderr;
+        }
+
+        @Override
+        public CompletableFuture<Integer> exitCode() {
+            return exit;
+        }
+
+        @Override
+        public boolean grouped() {
+            return true;
+        }
+
+        @Override
+        public boolean signalGroup(int signal) {
+            // The group outlives its leader while members remain; its id cannot be reused until they are all gone.
+            return nat.kill(-pid, signal);
+        }
+    }
+}

@@ -1,0 +1,399 @@
+package dev.eventbus.cmd.internal;
+
+import dev.eventbus.Event;
+import dev.eventbus.EventResult;
+import dev.eventbus.ExecutionMode;
+import dev.eventbus.cmd.CmdLaunchException;
+import dev.eventbus.cmd.CmdRequest;
+import dev.eventbus.cmd.CmdResult;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Runs real commands through the CMD executor directly, with a test {@link TestAttempt} standing in for the bus.
+ * Subclasses run the same checks with another launcher.
+ */
+@Timeout(60)
+class CmdExecutorTest {
+
+    private static final int MIB = 1024 * 1024;
+
+    @TempDir
+    Path dir;
+
+    CmdExecutor executor;
+
+    /** The launcher under test. */
+    Launcher launcher() {
+        return new JdkLauncher();
+    }
+
+    @BeforeEach
+    void createExecutor() {
+        executor = new CmdExecutor(4 * MIB, launcher());
+    }
+
+    @AfterEach
+    void closeAndCheckNothingIsLeft() throws Exception {
+        executor.close();
+        Processes.assertNoChildLeft();
+    }
+
+    static Event cmd(Object data) {
+        return Event.builder("cmd-test").mode(ExecutionMode.CMD).data(data).build();
+    }
+
+    EventResult run(CmdRequest request) throws Exception {
+        return executor.execute(cmd(request), new TestAttempt().runIn(Thread.currentThread()));
+    }
+
+    static CmdResult data(EventResult result) {
+        return assertInstanceOf(CmdResult.class, result.data(), "result data " + result);
+    }
+
+    @Test
+    void echoIsCapturedAsASuccessfulResult() throws Exception {
+        Event event = cmd(CmdRequest.of("echo", "hello", "world"));
+        EventResult result = executor.execute(event, new TestAttempt().runIn(Thread.currentThread()));
+        assertEquals(event.id(), result.eventId());
+        assertTrue(result.success(), "success " + result);
+        assertNull(result.exception());
+        CmdResult cmd = data(result);
+        assertEquals(0, cmd.returnCode());
+        assertEquals("hello world\n", cmd.stdout());
+        assertEquals("", cmd.stderr());
+        assertFalse(cmd.truncated());
+        assertTrue(cmd.duration().isPositive(), "duration " + cmd.duration());
+        Processes.await("the exited command is no longer tracked", () -> executor.running() == 0);
+    }
+
+    @Test
+    void stderrIsCapturedApartFromStdout() throws Exception {
+        CmdResult cmd = data(run(CmdRequest.of("sh", "-c", "echo out; echo err >&2")));
+        assertEquals("out\n", cmd.stdout());
+        assertEquals("err\n", cmd.stderr());
+    }
+
+    @Test
+    void argumentsArePassedVerbatimWithoutAShell() throws Exception {
+        CmdResult cmd = data(run(CmdRequest.of("printf", "%s|", "a b", "*", "$HOME", "")));
+        assertEquals("a b|*|$HOME||", cmd.stdout());
+    }
+
+    @Test
+    void commandRunsInTheGivenWorkingDirectory() throws Exception {
+        CmdResult cmd = data(run(CmdRequest.builder("pwd").cwd(dir).build()));
+        assertEquals(dir.toRealPath() + "\n", cmd.stdout());
+    }
+
+    @Test
+    void addedVariablesReachTheCommandAndUnsetOnesDoNot() throws Exception {
+        CmdResult cmd = data(run(CmdRequest.builder("sh").args("-c", "echo \"$EVB_ADDED:${HOME-unset}:$PATH\"")
+                .env("EVB_ADDED", "a value").unsetEnv("HOME").build()));
+        assertEquals("a value:unset:" + System.getenv("PATH") + "\n", cmd.stdout());
+    }
+
+    @Test
+    void clearedEnvironmentHoldsOnlyTheAddedVariables() throws Exception {
+        CmdResult cmd = data(run(CmdRequest.builder("env").clearEnv().env("ONLY", "1").build()));
+        assertEquals("ONLY=1\n", cmd.stdout());
+    }
+
+    @Test
+    void stdinBytesAreTheCommandsInput() throws Exception {
+        CmdResult cmd = data(run(CmdRequest.builder("cat").stdin("line 1\nline 2\n".getBytes(StandardCharsets.UTF_8))
+                .build()));
+        assertEquals("line 1\nline 2\n", cmd.stdout());
+    }
+
+    @Test
+    void largeStdinIsFedWhileOutputIsDrained() throws Exception {
+        byte[] input = new byte[3 * MIB];
+        Arrays.fill(input, (byte) 'x');
+        CmdResult cmd = data(run(CmdRequest.builder("cat").stdin(input).build()));
+        assertEquals(3 * MIB, cmd.stdout().length());
+        assertFalse(cmd.truncated());
+    }
+
+    @Test
+    void withoutStdinTheCommandReadsEndOfFile() throws Exception {
+        CmdResult cmd = data(run(CmdRequest.of("wc", "-c")));
+        assertEquals("0", cmd.stdout().strip());
+    }
+
+    @Test
+    void stdinFileIsTheCommandsInput() throws Exception {
+        Path input = Files.writeString(dir.resolve("in.txt"), "from a file\n");
+        CmdResult cmd = data(run(CmdRequest.builder("cat").stdinFile(input).build()));
+        assertEquals("from a file\n", cmd.stdout());
+    }
+
+    @Test
+    void outputFilesReceiveTheStreamsAndTheResultReadsEmpty() throws Exception {
+        Path out = dir.resolve("out.log");
+        Path err = dir.resolve("err.log");
+        Files.writeString(out, "old content that must be truncated\n");
+        CmdResult cmd = data(run(CmdRequest.builder("sh").args("-c", "echo out; echo err >&2")
+                .stdoutFile(out).stderrFile(err).build()));
+        assertEquals("", cmd.stdout());
+        assertEquals("", cmd.stderr());
+        assertEquals("out\n", Files.readString(out));
+        assertEquals("err\n", Files.readString(err));
+    }
+
+    @Test
+    void aLoneStdoutFileTakesStdoutOnly() throws Exception {
+        Path out = dir.resolve("out.log");
+        CmdResult cmd = data(run(CmdRequest.builder("sh").args("-c", "echo out; echo err >&2").stdoutFile(out)
+                .build()));
+        assertEquals("", cmd.stdout());
+        assertEquals("err\n", cmd.stderr());
+        assertEquals("out\n", Files.readString(out));
+    }
+
+    @Test
+    void theSameFileForBothStreamsReceivesBoth() throws Exception {
+        Path log = dir.resolve("both.log");
+        CmdResult cmd = data(run(CmdRequest.builder("sh").args("-c", "echo out; echo err >&2; echo out2")
+                .stdoutFile(log).stderrFile(log).build()));
+        assertEquals("", cmd.stdout() + cmd.stderr());
+        assertEquals("out\nerr\nout2\n", Files.readString(log));
+    }
+
+    @Test
+    void sixteenMibOnBothStreamsAtOnceIsDrainedAndCapped() throws Exception {
+        String script = "head -c 16777216 /dev/zero | tr '\\0' o & head -c 16777216 /dev/zero | tr '\\0' e >&2; wait";
+        CmdResult cmd = data(run(CmdRequest.builder("sh").args("-c", script).outputCap(MIB).build()));
+        assertEquals(0, cmd.returnCode());
+        assertTrue(cmd.truncated());
+        assertEquals("o".repeat(MIB), cmd.stdout());
+        assertEquals("e".repeat(MIB), cmd.stderr());
+    }
+
+    @Test
+    void theBusCapAppliesWhenTheRequestSetsNone() throws Exception {
+        executor.close();
+        executor = new CmdExecutor(1000, launcher());
+        CmdResult cmd = data(run(CmdRequest.of("sh", "-c", "head -c 5000 /dev/zero | tr '\\0' a; echo short >&2")));
+        assertTrue(cmd.truncated());
+        assertEquals("a".repeat(1000), cmd.stdout());
+        assertEquals("short\n", cmd.stderr());
+    }
+
+    @Test
+    void outputUnderTheCapIsNotTruncated() throws Exception {
+        CmdResult cmd = data(run(CmdRequest.builder("printf").args("12345").outputCap(5).build()));
+        assertFalse(cmd.truncated());
+        assertEquals("12345", cmd.stdout());
+    }
+
+    @Test
+    void aNonZeroExitIsABusinessFailureCarryingTheResult() throws Exception {
+        Path count = dir.resolve("runs");
+        EventResult result = run(CmdRequest.of("sh", "-c", "echo run >> \"$1\"; echo failing >&2; exit 42", "sh",
+                count.toString()));
+        assertFalse(result.success());
+        assertNull(result.exception(), "a business failure has no exception");
+        CmdResult cmd = data(result);
+        assertEquals(42, cmd.returnCode());
+        assertEquals("failing\n", cmd.stderr());
+        assertEquals(List.of("run"), Files.readAllLines(count));
+    }
+
+    @Test
+    void aCommandKilledBySignalReportsOneHundredTwentyEightPlusTheSignal() throws Exception {
+        CmdResult cmd = data(run(CmdRequest.of("sh", "-c", "kill -9 $$")));
+        assertEquals(137, cmd.returnCode());
+    }
+
+    @Test
+    void aMissingExecutableIsAnExceptionResultNamingIt() throws Exception {
+        EventResult result = run(CmdRequest.of("no-such-program-evb"));
+        assertFalse(result.success());
+        CmdLaunchException e = assertInstanceOf(CmdLaunchException.class, result.exception());
+        assertEquals("Cannot run 'no-such-program-evb': executable not found (not a file, and not on the PATH)",
+                e.getMessage());
+    }
+
+    @Test
+    void aMissingExecutablePathIsAnExceptionResultNamingThePath() throws Exception {
+        Path missing = dir.resolve("missing-tool");
+        EventResult result = run(CmdRequest.of(missing.toString()));
+        CmdLaunchException e = assertInstanceOf(CmdLaunchException.class, result.exception());
+        assertEquals("Cannot run '" + missing + "': executable does not exist: " + missing, e.getMessage());
+    }
+
+    @Test
+    void aFileThatIsNotExecutableIsAnExceptionResultNamingIt() throws Exception {
+        Path plain = Files.writeString(dir.resolve("plain.txt"), "not a program");
+        EventResult result = run(CmdRequest.of(plain.toString()));
+        CmdLaunchException e = assertInstanceOf(CmdLaunchException.class, result.exception());
+        assertEquals("Cannot run '" + plain + "': not an executable file: " + plain, e.getMessage());
+    }
+
+    @Test
+    void aMissingWorkingDirectoryIsAnExceptionResultNamingIt() throws Exception {
+        Path missing = dir.resolve("no-such-dir");
+        EventResult result = run(CmdRequest.builder("pwd").cwd(missing).build());
+        CmdLaunchException e = assertInstanceOf(CmdLaunchException.class, result.exception());
+        assertEquals("Cannot run 'pwd': working directory does not exist: " + missing, e.getMessage());
+    }
+
+    @Test
+    void aMissingStdinFileIsAnExceptionResultNamingIt() throws Exception {
+        Path missing = dir.resolve("no-input.txt");
+        EventResult result = run(CmdRequest.builder("cat").stdinFile(missing).build());
+        CmdLaunchException e = assertInstanceOf(CmdLaunchException.class, result.exception());
+        assertEquals("Cannot run 'cat': stdin file does not exist: " + missing, e.getMessage());
+    }
+
+    @Test
+    void anOutputFileInAMissingDirectoryIsAnExceptionResultNamingIt() throws Exception {
+        Path out = dir.resolve("no-dir").resolve("out.log");
+        EventResult result = run(CmdRequest.builder("echo").stdoutFile(out).build());
+        CmdLaunchException e = assertInstanceOf(CmdLaunchException.class, result.exception());
+        assertEquals("Cannot run 'echo': stdout file cannot be created: " + out + " (its directory does not exist)",
+                e.getMessage());
+    }
+
+    @Test
+    void aStoppedAttemptKillsTheWholeProcessTree() throws Exception {
+        Path fifo = dir.resolve("ready");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        TestAttempt attempt = new TestAttempt();
+        CompletableFuture<Object> outcome = new CompletableFuture<>();
+        Thread worker = Thread.ofPlatform().name("cmd-worker").start(() -> {
+            try {
+                outcome.complete(executor.execute(cmd(CmdRequest.of("sh", "-c",
+                        "sleep 60 & sleep 60 & echo ready > \"$1\"; sleep 60", "sh", fifo.toString())), attempt));
+            } catch (Throwable t) {
+                outcome.complete(t);
+            }
+        });
+        attempt.runIn(worker);
+        try (BufferedReader ready = Files.newBufferedReader(fifo)) {
+            assertEquals("ready", ready.readLine());
+        }
+        Processes.await("three sleeps run", () -> Processes.descendantsNamed("sleep").size() == 3);
+        List<ProcessHandle> tree = new ArrayList<>(ProcessHandle.current().descendants().toList());
+        assertEquals(4, tree.size(), "sh and three sleeps: " + tree);
+
+        attempt.stop();
+
+        Object ended = outcome.get(5, TimeUnit.SECONDS);
+        assertInstanceOf(InterruptedException.class, ended, "the interrupted attempt ends with " + ended);
+        Processes.assertAllEnd(tree, Duration.ofSeconds(5));
+        assertEquals(List.of(), Processes.descendantsNamed("sleep"));
+    }
+
+    @Test
+    void aBackgroundProcessHoldingTheOutputIsKilledWhenTheCommandExits() throws Exception {
+        EventResult result = run(CmdRequest.of("sh", "-c", "sleep 60 & echo $!"));
+        long pid = Long.parseLong(data(result).stdout().strip());
+        assertLeftoverEnds(pid);
+    }
+
+    @Test
+    void aDetachedBackgroundProcessIsKilledWhenTheCommandExits() throws Exception {
+        EventResult result = run(CmdRequest.of("sh", "-c", "sleep 60 > /dev/null 2>&1 & echo $!"));
+        long pid = Long.parseLong(data(result).stdout().strip());
+        assertLeftoverEnds(pid);
+    }
+
+    private static void assertLeftoverEnds(long pid) throws Exception {
+        java.util.Optional<ProcessHandle> leftover = ProcessHandle.of(pid);
+        if (leftover.isPresent()) {
+            Processes.assertAllEnd(List.of(leftover.get()), Duration.ofSeconds(5));
+        }
+        assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "leftover " + pid + " alive");
+    }
+
+    @Test
+    void closeKillsRunningCommandsAndIsIdempotent() throws Exception {
+        CompletableFuture<Object> outcome = new CompletableFuture<>();
+        TestAttempt attempt = new TestAttempt();
+        Thread.ofPlatform().start(() -> {
+            try {
+                outcome.complete(executor.execute(cmd(CmdRequest.of("sleep", "60")), attempt));
+            } catch (Throwable t) {
+                outcome.complete(t);
+            }
+        });
+        Processes.await("sleep runs", () -> Processes.descendantsNamed("sleep").size() == 1);
+        List<ProcessHandle> sleeps = Processes.descendantsNamed("sleep");
+
+        executor.close();
+        executor.close();
+
+        EventResult result = assertInstanceOf(EventResult.class, outcome.get(5, TimeUnit.SECONDS));
+        assertEquals(128 + 9, data(result).returnCode());
+        Processes.assertAllEnd(sleeps, Duration.ofSeconds(5));
+        assertEquals(0, executor.running());
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> executor.execute(cmd(CmdRequest.of("true")), new TestAttempt()));
+        assertEquals("The CMD executor is closed: the bus is shut down", e.getMessage());
+    }
+
+    @Test
+    void mapDataRunsLikeARequest() throws Exception {
+        Path out = dir.resolve("out.txt");
+        EventResult result = executor.execute(cmd(java.util.Map.of("executable", "sh",
+                "args", List.of("-c", "cat; echo \"$GREETING\"; pwd >&2"), "cwd", dir.toString(),
+                "env", java.util.Map.of("GREETING", "hi"), "stdin", "piped\n", "stdout_file", out)),
+                new TestAttempt());
+        CmdResult cmd = data(result);
+        assertEquals(dir.toRealPath() + "\n", cmd.stderr());
+        assertEquals("piped\nhi\n", Files.readString(out));
+    }
+
+    @Test
+    void manyCommandsRunAtOnce() throws Exception {
+        List<CompletableFuture<EventResult>> results = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            String word = "w" + i;
+            results.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return run(CmdRequest.of("echo", word));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        for (int i = 0; i < 20; i++) {
+            assertEquals("w" + i + "\n", data(results.get(i).get(30, TimeUnit.SECONDS)).stdout());
+        }
+    }
+
+    @Test
+    void stdinBytesAreNotSharedWithTheRequest() throws ExecutionException {
+        byte[] bytes = {1, 2, 3};
+        CmdRequest request = CmdRequest.builder("cat").stdin(bytes).build();
+        bytes[0] = 9;
+        request.stdin()[1] = 9;
+        assertArrayEquals(new byte[] {1, 2, 3}, request.stdin());
+    }
+}

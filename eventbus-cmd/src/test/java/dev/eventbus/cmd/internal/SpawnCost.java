@@ -1,0 +1,118 @@
+package dev.eventbus.cmd.internal;
+
+import dev.eventbus.Event;
+import dev.eventbus.EventResult;
+import dev.eventbus.ExecutionMode;
+import dev.eventbus.cmd.CmdRequest;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Measures what starting a command costs, per command, sequentially: the C floor ({@code posix_spawn} +
+ * {@code waitpid}, built with gcc from {@code src/test/c/spawn_floor.c}), a bare {@link ProcessBuilder}, and a whole
+ * CMD attempt through {@link CmdExecutor} with each launcher. A rough tool to decide and document; the JMH benchmark
+ * in {@code eventbus-benchmarks} is the reference. Not a test.
+ *
+ * <p>Run after {@code ./mvnw -pl eventbus-cmd -am test-compile}:
+ * {@snippet lang=sh :
+ * java --enable-native-access=ALL-UNNAMED \
+ *   -cp eventbus-cmd/target/test-classes:eventbus-cmd/target/classes:eventbus-api/target/classes \
+ *   dev.eventbus.cmd.internal.SpawnCost 2000
+ * }
+ */
+public final class SpawnCost {
+
+    private SpawnCost() {
+    }
+
+    /**
+     * Prints microseconds per command for each way of starting one.
+     *
+     * @param args the number of commands per round (default 1000)
+     * @throws Exception if a command cannot run
+     */
+    public static void main(String[] args) throws Exception {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+        String exe = "/bin/true";
+        Path floor = buildFloor();
+        CmdExecutor jdk = new CmdExecutor(1 << 20, new JdkLauncher());
+        CmdExecutor spawn = SpawnLauncher.available() ? new CmdExecutor(1 << 20, new SpawnLauncher()) : null;
+        System.out.printf(Locale.ROOT, "%d x %s, %d CPUs, %s %s%n", n, exe,
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
+                System.getProperty("java.version"));
+        for (int round = 0; round < 3; round++) {
+            List<String> line = new ArrayList<>();
+            if (floor != null) {
+                line.add("C posix_spawn " + run(floor, n, exe, "") + " / piped " + run(floor, n, exe, "pipe"));
+            }
+            line.add("ProcessBuilder " + fmt(processBuilder(n, exe)));
+            line.add("CMD(ProcessBuilder) " + fmt(attempts(jdk, n, exe)));
+            if (spawn != null) {
+                line.add("CMD(posix_spawn FFM) " + fmt(attempts(spawn, n, exe)));
+            } else {
+                line.add("posix_spawn launcher unavailable: " + SpawnLauncher.unavailableReason());
+            }
+            System.out.println("round " + round + " (us/command): " + String.join(" | ", line));
+        }
+        jdk.close();
+        if (spawn != null) {
+            spawn.close();
+        }
+    }
+
+    private static String fmt(double micros) {
+        return String.format(Locale.ROOT, "%.1f", micros);
+    }
+
+    private static double processBuilder(int n, String exe) throws Exception {
+        long start = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            Process p = new ProcessBuilder(exe).start();
+            p.getOutputStream().close();
+            p.getInputStream().readAllBytes();
+            p.getErrorStream().readAllBytes();
+            p.waitFor();
+        }
+        return (System.nanoTime() - start) / 1e3 / n;
+    }
+
+    private static double attempts(CmdExecutor executor, int n, String exe) throws Exception {
+        Event event = Event.builder("spawn-cost").mode(ExecutionMode.CMD).data(CmdRequest.of(exe)).build();
+        long start = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            EventResult result = executor.execute(event, new TestAttempt());
+            if (!result.success()) {
+                throw new IllegalStateException("command failed: " + result);
+            }
+        }
+        return (System.nanoTime() - start) / 1e3 / n;
+    }
+
+    private static Path buildFloor() throws IOException, InterruptedException {
+        Path source = Path.of("eventbus-cmd/src/test/c/spawn_floor.c");
+        if (!Files.exists(source)) {
+            source = Path.of("src/test/c/spawn_floor.c");
+        }
+        Path binary = Files.createTempDirectory("spawn-floor").resolve("spawn_floor");
+        Process gcc = new ProcessBuilder("gcc", "-O2", "-o", binary.toString(), source.toString()).inheritIO()
+                .start();
+        if (gcc.waitFor() != 0) {
+            System.out.println("gcc failed: no C floor");
+            return null;
+        }
+        return binary;
+    }
+
+    private static String run(Path floor, int n, String exe, String mode) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(floor.toString(), Integer.toString(n), exe, mode).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        p.waitFor();
+        return out;
+    }
+}
