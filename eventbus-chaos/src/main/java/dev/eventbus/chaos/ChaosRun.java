@@ -306,6 +306,7 @@ public final class ChaosRun {
                 }));
             }
             int epochs = 0;
+            int immediateParity = controllerRandom.nextInt(2);
             long lastHeapSample = 0;
             try {
                 while (System.nanoTime() < end) {
@@ -326,7 +327,8 @@ public final class ChaosRun {
                             observe(epoch);
                         }
                     }
-                    shutDown(epoch, controllerRandom.nextInt(10) < 4, controllerRandom.nextBoolean());
+                    // alternate graceful and immediate shutdowns (random start), so that even a short run has both
+                    shutDown(epoch, (epochs + immediateParity) % 2 == 0, controllerRandom.nextBoolean());
                     settleAndCheckLeaks(epoch);
                     fdsAfterShutdown.add(Probes.openFds());
                     heap.add(Probes.heapAfterGc());
