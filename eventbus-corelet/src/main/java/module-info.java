@@ -8,7 +8,5 @@
 module dev.eventbus.corelet {
     requires dev.eventbus;
 
-    uses dev.eventbus.spi.EventHandlerProvider;
-
     provides dev.eventbus.spi.ExecutionModeProvider with dev.eventbus.corelet.internal.CoreletModeProvider;
 }

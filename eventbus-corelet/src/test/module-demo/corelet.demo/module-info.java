@@ -1,6 +1,5 @@
-/** A tiny application module: runs one CORELET event through the mode found by ServiceLoader. */
+/** A tiny application module: runs one CORELET event through a bus found on the module path. */
 module corelet.demo {
     requires dev.eventbus;
     exports corelet.demo;
-    uses dev.eventbus.spi.ExecutionModeProvider;
 }

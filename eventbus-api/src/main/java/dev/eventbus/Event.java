@@ -142,17 +142,19 @@ public final class Event {
      * Returns the payload as the given type.
      *
      * @param <T> the expected type
-     * @param type the expected class
+     * @param type the expected class; a primitive class such as {@code int.class} accepts its boxed type
      * @return the payload, or null if there is none
      * @throws ClassCastException naming both types if the payload is of another type
      */
+    @SuppressWarnings("unchecked") // checked against the boxed type just before
     public <T> T data(Class<T> type) {
         Objects.requireNonNull(type, "type");
-        if (data != null && !type.isInstance(data)) {
+        Class<?> boxed = type.isPrimitive() ? java.lang.invoke.MethodType.methodType(type).wrap().returnType() : type;
+        if (data != null && !boxed.isInstance(data)) {
             throw new ClassCastException("Event " + id + " (" + this.type + ") has data of type "
                     + data.getClass().getName() + ", not " + type.getName());
         }
-        return type.cast(data);
+        return (T) data;
     }
 
     /** @return a human-readable name, if one was set */

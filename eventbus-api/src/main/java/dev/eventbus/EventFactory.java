@@ -76,7 +76,9 @@ public class EventFactory {
     private static void registerFrom(EventFactory factory, ServiceLoader.Provider<EventHandlerProvider> provider) {
         try {
             provider.get().registerHandlers(factory);
-        } catch (ServiceConfigurationError | RuntimeException | LinkageError e) {
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable e) { // any other failure, AssertionError included, must not break discovery for good
             LOG.log(System.Logger.Level.WARNING, () -> "Skipping EventHandlerProvider " + provider.type().getName()
                     + ": it failed to register its handlers", e);
         }

@@ -44,8 +44,8 @@ public record EventBusConfig(int threads, int resultCacheSize, EventFactory fact
         if (coreletIdleTimeout.isNegative() || coreletIdleTimeout.isZero()) {
             throw new IllegalArgumentException("coreletIdleTimeout must be positive: " + coreletIdleTimeout);
         }
-        coreletJvmOptions = List.copyOf(coreletJvmOptions);
-        coreletAllowedClasses = List.copyOf(coreletAllowedClasses);
+        coreletJvmOptions = copy("coreletJvmOptions", coreletJvmOptions);
+        coreletAllowedClasses = copy("coreletAllowedClasses", coreletAllowedClasses);
     }
 
     /**
@@ -58,6 +58,14 @@ public record EventBusConfig(int threads, int resultCacheSize, EventFactory fact
         int threads = Runtime.getRuntime().availableProcessors();
         return new EventBusConfig(threads, threads * 1000, factory, threads, DEFAULT_CORELET_IDLE_TIMEOUT, List.of(),
                 List.of(), DEFAULT_CMD_OUTPUT_CAP);
+    }
+
+    private static List<String> copy(String name, List<String> values) {
+        Objects.requireNonNull(values, name);
+        for (String value : values) {
+            Objects.requireNonNull(value, () -> name + " must not contain null: " + values);
+        }
+        return List.copyOf(values);
     }
 
     private static void positive(String name, int value) {

@@ -17,18 +17,22 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class JoinTracker {
 
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
     static final class Epoch {
         final AtomicLong count = new AtomicLong();
         final CompletableFuture<Void> drained = new CompletableFuture<>();
+        final CompletableFuture<Void> previousDone;
         final CompletableFuture<Void> done;
         volatile boolean closed;
 
         Epoch(CompletableFuture<Void> previousDone) {
+            this.previousDone = previousDone;
             done = previousDone.thenCombine(drained, (a, b) -> null);
         }
     }
 
-    private volatile Epoch current = new Epoch(CompletableFuture.completedFuture(null));
+    private volatile Epoch current = new Epoch(DONE);
 
     /** Counts an event in the open epoch and returns it, to pass to {@link #exit} when the event finishes. */
     Epoch enter() {
@@ -49,7 +53,17 @@ final class JoinTracker {
     }
 
     /** Closes the open epoch; the returned future completes when every event entered before this call is done. */
-    synchronized CompletableFuture<Void> close() {
+    CompletableFuture<Void> close() {
+        Epoch open = current;
+        if (open.count.get() == 0 && open.previousDone.isDone()) {
+            // Idle: every event entered before this call has exited (those entering now are concurrent with it),
+            // so there is nothing to wait for and no need for a new epoch. Keeps a join per read cheap.
+            return DONE;
+        }
+        return rotate();
+    }
+
+    private synchronized CompletableFuture<Void> rotate() {
         Epoch epoch = current;
         current = new Epoch(epoch.done);
         epoch.closed = true;

@@ -55,15 +55,11 @@ final class RuntimeEventBus implements EventBus {
     private final Set<Worker> workers = ConcurrentHashMap.newKeySet();
     private final AtomicInteger workerNumbers = new AtomicInteger();
     private final ThreadLocal<ThreadState> callerStates = ThreadLocal.withInitial(this::newCallerState);
-    private final ThreadLocal<ThreadTracker> threadTrackers = new ThreadLocal<>();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private final AtomicInteger shutdownStarted = new AtomicInteger();
     private final long clockNanos = System.nanoTime();
     private final Instant clockInstant = Instant.now();
     private volatile int state = RUNNING;
-
-    private record ThreadTracker(ProgressTracker tracker, int steps) {
-    }
 
     RuntimeEventBus(EventBusConfig config, List<ExecutionModeProvider> providers) {
         this.config = Objects.requireNonNull(config, "config");
@@ -104,11 +100,9 @@ final class RuntimeEventBus implements EventBus {
         ProgressTracker tracker = event.progressTracker().orElse(null);
         int steps = event.progressSteps();
         if (tracker == null) {
-            ThreadTracker threadTracker = threadTrackers.get();
-            if (threadTracker != null) {
-                tracker = threadTracker.tracker();
-                steps = threadTracker.steps();
-            }
+            ThreadState publisher = callerStates.get();
+            tracker = publisher.tracker;
+            steps = publisher.trackerSteps;
         }
         // The gate: count the event first, then check the state, so a concurrent shutdown either sees it or
         // refuses it (see JoinTracker).
@@ -384,12 +378,14 @@ final class RuntimeEventBus implements EventBus {
         if (steps < 0) {
             throw new IllegalArgumentException("steps must be >= 0: " + steps);
         }
-        threadTrackers.set(new ThreadTracker(tracker, steps));
+        ThreadState publisher = callerStates.get();
+        publisher.tracker = tracker;
+        publisher.trackerSteps = steps;
     }
 
     @Override
     public void clearProgressTracker() {
-        threadTrackers.remove();
+        callerStates.get().tracker = null;
     }
 
     // ------------------------------------------------------------------ shutdown

@@ -22,6 +22,9 @@ final class ThreadState {
     volatile AttemptRun current;
     /** SYNC handlers running in this thread for this bus; a join from inside one could never return. */
     int syncDepth;
+    /** The tracker for events this thread publishes ({@code EventBus.setProgressTracker}), or null. */
+    dev.eventbus.ProgressTracker tracker;
+    int trackerSteps;
     private final Map<String, HandlerInstance> handlers = new HashMap<>();
 
     ThreadState(Thread thread, boolean pooled) {

@@ -152,7 +152,7 @@ final class CoreletExecutor implements ModeExecutor {
         }
         StopGuard guard = new StopGuard();
         attempt.onStop(guard);
-        WorkerProcess worker = acquire(guard);
+        WorkerProcess worker = acquire(guard, attempt);
         boolean reusable = false;
         try {
             guard.target(worker);
@@ -175,7 +175,12 @@ final class CoreletExecutor implements ModeExecutor {
                         + event.id());
             }
             reusable = true;
-            return decode(event, p, worker, reply);
+            try {
+                return decode(event, p, worker, reply);
+            } catch (IOException e) {
+                reusable = false;
+                throw new Frames.ProtocolException("malformed reply of kind " + reply.kind() + ": " + e);
+            }
         } catch (Frames.OversizedFrameException e) {
             LOG.log(System.Logger.Level.WARNING, () -> "CORELET worker " + worker.pid() + " sent a reply of "
                     + e.length + " bytes for event " + event.id() + "; killed it");
@@ -190,6 +195,7 @@ final class CoreletExecutor implements ModeExecutor {
             }
             throw crashed(worker, event, e);
         } catch (Frames.ProtocolException e) {
+            reusable = false;
             throw new CoreletCrashedException("CORELET worker " + worker.pid() + " broke the protocol on event "
                     + event.id() + ": " + e.getMessage(), null);
         } catch (IOException e) {
@@ -313,7 +319,13 @@ final class CoreletExecutor implements ModeExecutor {
 
     // ---- pool -------------------------------------------------------------------------------------------------
 
-    private WorkerProcess acquire(StopGuard guard) throws IOException, InterruptedException {
+    /**
+     * Takes an idle worker or starts one. Waiting for a free worker and a worker's start-up are not charged to the
+     * attempt: its clock is restarted while it waits (often enough for short timeouts too).
+     */
+    private WorkerProcess acquire(StopGuard guard, Attempt attempt) throws IOException, InterruptedException {
+        long pollNanos = Math.clamp(attempt.timeout().toNanos() / 4, TimeUnit.MILLISECONDS.toNanos(1),
+                TimeUnit.MILLISECONDS.toNanos(50));
         lock.lockInterruptibly();
         try {
             while (true) {
@@ -335,7 +347,8 @@ final class CoreletExecutor implements ModeExecutor {
                     startHousekeeping();
                     break;
                 }
-                available.await();
+                available.awaitNanos(pollNanos);
+                attempt.restartClock();
             }
         } finally {
             lock.unlock();
@@ -347,7 +360,7 @@ final class CoreletExecutor implements ModeExecutor {
                     process -> {
                         starting.add(process);
                         guard.target(process);
-                    });
+                    }, pollNanos, attempt::restartClock);
             LOG.log(System.Logger.Level.DEBUG, "Started CORELET worker {0}", worker.pid());
         } finally {
             lock.lock();

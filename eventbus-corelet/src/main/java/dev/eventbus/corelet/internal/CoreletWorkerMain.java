@@ -46,7 +46,7 @@ public final class CoreletWorkerMain {
 
     private static final int MAX_REQUEST = Integer.MAX_VALUE - 16;
     private static final long PARENT_POLL_MILLIS = 200;
-    private static final long EXIT_GRACE_MILLIS = 700;
+    private static final long EXIT_GRACE_MILLIS = 1000;
 
     private final Map<String, EventHandler> handlers = new HashMap<>();
     private final Map<String, Object> threadLocalData = new HashMap<>();

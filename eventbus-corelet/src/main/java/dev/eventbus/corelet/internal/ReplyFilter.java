@@ -12,7 +12,8 @@ final class ReplyFilter implements ObjectInputFilter {
 
     /** Largest reply frame the parent reads; larger ones fail the event and cost the worker its life. */
     static final int MAX_REPLY_BYTES = 64 * 1024 * 1024;
-    static final long MAX_DEPTH = 32;
+    /** Deep enough for real replies; shallow enough that nested-HashSet hash bombs (2^depth work) stay cheap. */
+    static final long MAX_DEPTH = 20;
     static final long MAX_REFERENCES = 2_000_000;
 
     private static final Set<String> DEFAULT_PACKAGES = Set.of("java.lang", "java.math");

@@ -18,13 +18,16 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * The parent's handle on one worker JVM: its process and its socket. Used by one attempt at a time; the kill
@@ -34,10 +37,15 @@ final class WorkerProcess {
 
     private static final System.Logger LOG = System.getLogger(WorkerProcess.class.getName());
 
-    /** How long SIGTERM gets before SIGKILL. */
-    static final Duration TERMINATE_GRACE = Duration.ofMillis(500);
+    /**
+     * How long SIGTERM gets before SIGKILL: terminate() must be able to run in a worker at nice 10 on a busy
+     * machine. It does not delay the attempt, which ends at the interrupt.
+     */
+    static final Duration TERMINATE_GRACE = Duration.ofMillis(1000);
     /** How long an idle worker that was asked to exit may take before SIGKILL. */
     static final Duration RETIRE_GRACE = Duration.ofSeconds(10);
+
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Process process;
     private final SocketChannel channel;
@@ -62,11 +70,15 @@ final class WorkerProcess {
      * @param name a unique name for the socket file
      * @param startTimeout how long the worker may take to connect
      * @param starting told the process as soon as it exists, so that a stop action can kill it
+     * @param pollNanos how often to check the process and call {@code waiting}
+     * @param waiting called while the worker starts (restarts the attempt's clock)
      */
     static WorkerProcess start(List<String> command, Path socketDir, String name, Duration startTimeout,
-            java.util.function.Consumer<Process> starting) throws IOException, InterruptedException {
+            Consumer<Process> starting, long pollNanos, Runnable waiting) throws IOException, InterruptedException {
         Path socket = socketDir.resolve(name + ".sock");
-        String token = Long.toHexString(Double.doubleToLongBits(Math.random())) + Long.toHexString(System.nanoTime());
+        byte[] secret = new byte[16];
+        RANDOM.nextBytes(secret);
+        String token = HexFormat.of().formatHex(secret);
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
                 Selector selector = Selector.open()) {
             server.bind(UnixDomainSocketAddress.of(socket));
@@ -99,8 +111,9 @@ final class WorkerProcess {
                         throw new CoreletCrashedException("CORELET worker " + process.pid() + " did not start within "
                                 + startTimeout, null);
                     }
-                    selector.select(50);
+                    selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(pollNanos)));
                     selector.selectedKeys().clear();
+                    waiting.run();
                     channel = server.accept();
                 }
                 channel.configureBlocking(true);

@@ -146,7 +146,8 @@ class CoreletExecutorTest {
     }
 
     @Test
-    void clockIsRestartedOnceTheWorkerHasTheRequest() {
+    void clockIsRestartedWhenTheWorkerHasTheRequest() {
+        where(); // a ready worker is in the pool: no start-up
         TestAttempt.Outcome outcome = run(executor, event("square", 3));
         assertEquals(1, outcome.clockRestarts());
         assertEquals(9, outcome.result().data());

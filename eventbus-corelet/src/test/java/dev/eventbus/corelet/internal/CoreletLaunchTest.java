@@ -47,9 +47,11 @@ class CoreletLaunchTest {
     }
 
     @Test
-    void modulePathLaunchRunsTheHandlerInItsNamedModuleInAWorker() throws Exception {
+    void modulePathBusRunsTheHandlerInItsNamedModuleInAWorker() throws Exception {
         Path api = locationOf(EventHandler.class);
         Path corelet = locationOf(CoreletWorkerMain.class);
+        Path runtime = locationOf(java.util.ServiceLoader.load(dev.eventbus.spi.EventBusProvider.class).stream()
+                .findFirst().orElseThrow().type());
         Path out = dir.resolve("mods");
         Path sources = Path.of("src/test/module-demo/corelet.demo");
         List<String> files;
@@ -64,7 +66,8 @@ class CoreletLaunchTest {
         assertTrue(compile.waitFor(120, TimeUnit.SECONDS));
         assertEquals(0, compile.exitValue(), errors);
 
-        String modulePath = String.join(File.pathSeparator, api.toString(), corelet.toString(), out.toString());
+        String modulePath = String.join(File.pathSeparator, api.toString(), runtime.toString(), corelet.toString(),
+                out.toString());
         Process parent = new ProcessBuilder(java(), "--module-path", modulePath, "-m", "corelet.demo/corelet.demo.Main")
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String output = new String(parent.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
@@ -81,9 +84,21 @@ class CoreletLaunchTest {
 
     @Test
     void workersOfASigkilledParentExitWithinSeconds() throws Exception {
-        Process parent = new ProcessBuilder(java(), "-cp", System.getProperty("java.class.path"),
-                OrphanParentMain.class.getName(), dir.toString())
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        parentWithBusyWorkersEnds(false);
+    }
+
+    @Test
+    void workersOfAParentThatExitsNormallyAreStoppedWithIt() throws Exception {
+        parentWithBusyWorkersEnds(true);
+    }
+
+    private void parentWithBusyWorkersEnds(boolean normalExit) throws Exception {
+        List<String> command = new ArrayList<>(List.of(java(), "-cp", System.getProperty("java.class.path"),
+                OrphanParentMain.class.getName(), dir.toString()));
+        if (normalExit) {
+            command.add("exit");
+        }
+        Process parent = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         List<Long> workers = new ArrayList<>();
         try {
             BufferedReader lines = new BufferedReader(new InputStreamReader(parent.getInputStream(),
@@ -98,13 +113,18 @@ class CoreletLaunchTest {
             assertTrue(line != null && line.startsWith("WORKERS "), "parent said: " + line);
             Arrays.stream(line.substring("WORKERS ".length()).split(" ")).map(Long::parseLong).forEach(workers::add);
             assertEquals(2, workers.size(), line);
-            for (long pid : workers) {
-                assertEquals(parent.pid(), ProcessHandle.of(pid).orElseThrow().parent().orElseThrow().pid());
-                assertEquals(10, niceOf(pid), "workers run at nice 10");
+            if (normalExit) {
+                assertTrue(parent.waitFor(30, TimeUnit.SECONDS));
+                assertEquals(0, parent.exitValue());
+            } else {
+                for (long pid : workers) {
+                    assertEquals(parent.pid(), ProcessHandle.of(pid).orElseThrow().parent().orElseThrow().pid());
+                    assertEquals(10, niceOf(pid), "workers run at nice 10");
+                }
+                parent.destroyForcibly();
+                assertTrue(parent.waitFor(10, TimeUnit.SECONDS));
+                assertEquals(137, parent.exitValue());
             }
-            parent.destroyForcibly();
-            assertTrue(parent.waitFor(10, TimeUnit.SECONDS));
-            assertEquals(137, parent.exitValue());
             for (long pid : workers) {
                 assertEnds(pid, Duration.ofSeconds(5));
             }

@@ -12,7 +12,8 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * A parent JVM for the orphan test: starts two workers that are busy with an event each, prints
- * "WORKERS pid1 pid2" once both handlers run, then waits to be killed.
+ * "WORKERS pid1 pid2" once both handlers run, then waits to be killed (or, with a second argument "exit", exits
+ * normally at once, leaving the workers to the executor's shutdown hook).
  */
 public final class OrphanParentMain {
 
@@ -22,7 +23,7 @@ public final class OrphanParentMain {
     /**
      * Runs the parent.
      *
-     * @param args a directory for the handlers' start markers
+     * @param args a directory for the handlers' start markers, and optionally "exit"
      * @throws Exception never expected
      */
     public static void main(String[] args) throws Exception {
@@ -42,6 +43,9 @@ public final class OrphanParentMain {
         System.out.println("WORKERS " + String.join(" ", executor.workerPids().stream().map(String::valueOf)
                 .toList()));
         System.out.flush();
+        if (args.length > 1 && args[1].equals("exit")) {
+            System.exit(0);
+        }
         new CountDownLatch(1).await();
     }
 }

@@ -1,0 +1,259 @@
+package dev.eventbus;
+
+import static dev.eventbus.MessageAssertions.assertMessageNames;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+class ConsoleProgressTrackerTest {
+
+    private static final String NL = System.lineSeparator();
+    private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    /** The fake clock, in nanoseconds; starts at an arbitrary non-zero value. */
+    private final AtomicLong clock = new AtomicLong(1_000_000_000L);
+    private final long start = clock.get();
+    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    private final PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+
+    private ConsoleProgressTracker tracker(long total, boolean terminal) {
+        return new ConsoleProgressTracker(total, "work", out, terminal, clock::get);
+    }
+
+    private void at(long millisSinceStart) {
+        clock.set(start + millisSinceStart * MS);
+    }
+
+    private String output() {
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    private List<String> lines() {
+        String text = output();
+        return text.isEmpty() ? List.of() : List.of(text.split(NL));
+    }
+
+    // ----- counting -----
+
+    @Test
+    void startsAtZeroAndKnowsItsTotal() {
+        ConsoleProgressTracker tracker = tracker(100, false);
+
+        assertEquals(0, tracker.current());
+        assertEquals(100, tracker.total());
+        assertEquals("", output());
+    }
+
+    @Test
+    void addsTheGivenSteps() {
+        ConsoleProgressTracker tracker = tracker(100, false);
+
+        tracker.progress(3);
+        tracker.progress(0);
+        tracker.progress(4);
+
+        assertEquals(7, tracker.current());
+    }
+
+    @Test
+    void countsUpdatesFromSeveralThreadsExactly() throws Exception {
+        int threads = 4;
+        int perThread = 25_000;
+        ConsoleProgressTracker tracker = tracker(1_000_000, false);
+        CyclicBarrier go = new CyclicBarrier(threads);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                futures.add(pool.submit(() -> {
+                    go.await(10, TimeUnit.SECONDS);
+                    for (int i = 0; i < perThread; i++) {
+                        tracker.progress(1);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get(20, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertEquals((long) threads * perThread, tracker.current());
+        assertEquals(1, lines().size(), "the clock never moved: only the first update draws a line");
+    }
+
+    // ----- bad input -----
+
+    @Test
+    void negativeStepsAreRejectedNamingTheValueAndNotCounted() {
+        ConsoleProgressTracker tracker = tracker(10, false);
+        tracker.progress(2);
+
+        var e = assertThrows(IllegalArgumentException.class, () -> tracker.progress(-1));
+
+        assertMessageNames(e, "steps", "-1");
+        assertEquals(2, tracker.current());
+    }
+
+    @Test
+    void negativeTotalIsRejectedNamingTheValue() {
+        var e = assertThrows(IllegalArgumentException.class, () -> tracker(-1, false));
+
+        assertMessageNames(e, "total", "-1");
+    }
+
+    @Test
+    void nullDescriptionAndStreamAreRejectedNamingTheArgument() {
+        assertMessageNames(assertThrows(NullPointerException.class,
+                () -> new ConsoleProgressTracker(1, null, out, false, clock::get)), "description");
+        assertMessageNames(assertThrows(NullPointerException.class,
+                () -> new ConsoleProgressTracker(1, "work", null, false, clock::get)), "out");
+    }
+
+    // ----- terminal mode -----
+
+    @Test
+    void terminalModeRedrawsInPlaceOnEveryUpdateAndEndsTheLineWhenDone() {
+        ConsoleProgressTracker tracker = tracker(3, true);
+
+        at(100);
+        tracker.progress(1);
+        at(101);
+        tracker.progress(1);
+        String beforeTheEnd = output();
+        at(102);
+        tracker.progress(1);
+        String text = output();
+
+        assertEquals(3, text.chars().filter(c -> c == '\r').count(), text);
+        assertTrue(text.startsWith("\rwork ["), text);
+        assertTrue(text.contains(" 1/3 "), text);
+        assertTrue(text.contains(" 2/3 "), text);
+        assertTrue(text.contains(" 3/3 100%"), text);
+        assertFalse(beforeTheEnd.contains(NL), "no new line before the end: " + beforeTheEnd);
+        assertTrue(text.endsWith(NL), text);
+        assertEquals(text.indexOf(NL), text.length() - NL.length(), "exactly one new line, at the end");
+    }
+
+    // ----- plain (non-terminal) mode -----
+
+    @Test
+    void plainModePrintsAtMostOneLinePerTwoHundredMillisecondsPlusTheFinalLine() {
+        ConsoleProgressTracker tracker = tracker(100, false);
+
+        at(0);
+        tracker.progress(1);     // first update: drawn
+        at(100);
+        tracker.progress(1);     // too soon
+        at(199);
+        tracker.progress(1);     // too soon
+        at(200);
+        tracker.progress(1);     // 200 ms after the last line: drawn
+        at(250);
+        tracker.progress(1);     // too soon
+        at(260);
+        tracker.progress(95);    // finished: always drawn
+
+        List<String> lines = lines();
+        assertEquals(3, lines.size(), output());
+        assertTrue(lines.get(0).contains(" 1/100 "), lines.get(0));
+        assertTrue(lines.get(1).contains(" 4/100 "), lines.get(1));
+        assertTrue(lines.get(2).contains(" 100/100 100%"), lines.get(2));
+        assertFalse(output().contains("\r"), "no carriage returns when not on a terminal");
+    }
+
+    @Test
+    void plainModeDrawsFiveLinesForASecondOfMillisecondUpdates() {
+        ConsoleProgressTracker tracker = tracker(1_000_000, false);
+
+        for (int ms = 0; ms < 1000; ms++) {
+            at(ms);
+            tracker.progress(1);
+        }
+
+        assertEquals(1000, tracker.current());
+        assertEquals(5, lines().size(), output());
+    }
+
+    // ----- rendering -----
+
+    @Test
+    void lineShowsDescriptionBarCountPercentRateAndEta() {
+        ConsoleProgressTracker tracker = tracker(100, false);
+
+        at(10_000);
+        tracker.progress(42);
+
+        // 42 steps in 10 s: 4.2/s; 58 left at that rate: 13.8 s, shown rounded up.
+        assertEquals(List.of("work [############..................] 42/100 42% 4.2/s ETA 0:14"), lines());
+    }
+
+    @Test
+    void etaOfMoreThanAnHourShowsHours() {
+        ConsoleProgressTracker tracker = tracker(100_000, false);
+
+        at(1000);
+        tracker.progress(1);
+
+        // 99,999 s left at 1/s = 27 h 46 min 39 s.
+        assertTrue(lines().getFirst().endsWith(" 1/100000 0% 1.0/s ETA 27:46:39"), lines().getFirst());
+    }
+
+    @Test
+    void etaIsUnknownWhileNothingHasBeenDone() {
+        ConsoleProgressTracker tracker = tracker(10, false);
+
+        at(500);
+        tracker.progress(0);
+
+        assertTrue(lines().getFirst().endsWith(" 0/10 0% 0.0/s ETA ?"), lines().getFirst());
+    }
+
+    @Test
+    void emptyTotalShowsAFullBarAtOneHundredPercent() {
+        ConsoleProgressTracker tracker = tracker(0, false);
+
+        at(1000);
+        tracker.progress(0);
+
+        assertTrue(lines().getFirst().startsWith("work [" + "#".repeat(30) + "] 0/0 100%"), lines().getFirst());
+    }
+
+    @Test
+    void countingPastTheTotalKeepsCountingButCapsBarAndPercent() {
+        ConsoleProgressTracker tracker = tracker(10, false);
+
+        at(1000);
+        tracker.progress(15);
+
+        assertEquals(15, tracker.current());
+        assertTrue(lines().getFirst().startsWith("work [" + "#".repeat(30) + "] 15/10 100%"), lines().getFirst());
+    }
+
+    @Test
+    void toStringNamesDescriptionAndCount() {
+        ConsoleProgressTracker tracker = tracker(100, false);
+        tracker.progress(42);
+
+        assertEquals("ConsoleProgressTracker[work 42/100]", tracker.toString());
+    }
+}
