@@ -328,7 +328,7 @@ public final class ChaosRun {
                         }
                     }
                     // alternate graceful and immediate shutdowns (random start), so that even a short run has both
-                    shutDown(epoch, (epochs + immediateParity) % 2 == 0, controllerRandom.nextBoolean());
+                    shutDown(epoch, (epochs + immediateParity) % 2 == 0, controllerRandom);
                     settleAndCheckLeaks(epoch);
                     fdsAfterShutdown.add(Probes.openFds());
                     heap.add(Probes.heapAfterGc());
@@ -748,26 +748,54 @@ public final class ChaosRun {
 
         // ---------------------------------------------------------------------------------------- controller
 
-        private void shutDown(Epoch epoch, boolean immediately, boolean viaClose) {
-            epoch.immediate = immediately;
-            long bound = immediately ? IMMEDIATE_SHUTDOWN_BOUND_MS : joinBound(epoch) + JOIN_GRACE_MS;
+        /**
+         * Shuts the bus down: immediately, gracefully (by shutdown() or close()), or escalated: a graceful shutdown in
+         * another thread, then shutdown(true) while it drains (a user pressing Ctrl-C twice). Each call is timed
+         * against its bound.
+         */
+        private void shutDown(Epoch epoch, boolean immediately, SplittableRandom r) throws InterruptedException {
+            boolean escalate = !immediately && r.nextInt(3) == 0;
+            epoch.immediate = immediately || escalate;
+            long gracefulBound = joinBound(epoch) + JOIN_GRACE_MS;
+            if (escalate) {
+                count("escalated shutdowns (graceful+immediate)");
+                long t0 = System.nanoTime();
+                Thread graceful = Thread.ofPlatform().name("chaos-graceful-shutdown").start(() -> {
+                    epoch.bus.shutdown();
+                    checkShutdown("shutdown() racing shutdown(true)", epoch, t0, gracefulBound);
+                });
+                Thread.sleep(r.nextInt(1_500)); // let the drain get going
+                long t1 = System.nanoTime();
+                epoch.bus.shutdown(true);
+                checkShutdown("shutdown(true) during a graceful drain", epoch, t1, IMMEDIATE_SHUTDOWN_BOUND_MS);
+                if (!graceful.join(Duration.ofMillis(gracefulBound + IMMEDIATE_SHUTDOWN_BOUND_MS))) {
+                    violation("shutdown over its bound", "the graceful shutdown() of bus " + epoch.number
+                            + " never returned after shutdown(true)");
+                }
+                return;
+            }
             long t0 = System.nanoTime();
             if (immediately) {
                 epoch.bus.shutdown(true);
                 count("immediate shutdowns");
+                checkShutdown("shutdown(true)", epoch, t0, IMMEDIATE_SHUTDOWN_BOUND_MS);
             } else {
-                if (viaClose) {
+                if (r.nextBoolean()) {
                     epoch.bus.close();
                 } else {
                     epoch.bus.shutdown();
                 }
                 count("graceful shutdowns");
+                checkShutdown("shutdown()", epoch, t0, gracefulBound);
             }
+        }
+
+        private void checkShutdown(String what, Epoch epoch, long t0, long boundMs) {
             long ms = (System.nanoTime() - t0) / 1_000_000L;
             max("longest shutdown (ms)", ms);
-            if (ms > bound) {
-                violation("shutdown over its bound", (immediately ? "shutdown(true)" : "shutdown()") + " of bus "
-                        + epoch.number + " took " + ms + " ms > bound " + bound + " ms");
+            if (ms > boundMs) {
+                violation("shutdown over its bound", what + " of bus " + epoch.number + " took " + ms + " ms > bound "
+                        + boundMs + " ms");
             }
         }
 
@@ -952,7 +980,8 @@ public final class ChaosRun {
 
         private Report report(Duration elapsed, int fdsBefore) {
             List<Report.Row> rows = new ArrayList<>();
-            for (String c : List.of("buses started", "graceful shutdowns", "immediate shutdowns", "events published",
+            for (String c : List.of("buses started", "graceful shutdowns", "immediate shutdowns",
+                    "escalated shutdowns (graceful+immediate)", "events published",
                     "events submitted", "events SYNC", "events THREAD", "events CORELET", "events CMD",
                     "publishes refused after shutdown", "results delivered", "results cancelled by shutdown(true)",
                     "results timed out", "results crashed (CORELET)", "attempts recorded",

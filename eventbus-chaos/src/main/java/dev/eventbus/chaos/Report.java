@@ -76,10 +76,10 @@ public record Report(long seed, Duration duration, List<Row> rows, List<String> 
     public String table() {
         StringBuilder s = new StringBuilder();
         s.append("chaos seed ").append(seed).append(", duration ").append(duration).append('\n');
-        s.append(String.format("| %-44s | %10s | %-34s | %-4s |%n", "invariant / counter", "value", "bound", "ok"));
-        s.append(String.format("|%s|%s|%s|%s|%n", "-".repeat(46), "-".repeat(12), "-".repeat(36), "-".repeat(6)));
+        s.append(String.format("| %-48s | %10s | %-34s | %-4s |%n", "invariant / counter", "value", "bound", "ok"));
+        s.append(String.format("|%s|%s|%s|%s|%n", "-".repeat(50), "-".repeat(12), "-".repeat(36), "-".repeat(6)));
         for (Row row : rows) {
-            s.append(String.format("| %-44s | %10d | %-34s | %-4s |%n", row.name(), row.value(), row.bound(),
+            s.append(String.format("| %-48s | %10d | %-34s | %-4s |%n", row.name(), row.value(), row.bound(),
                     row.bound().isEmpty() ? "" : row.ok() ? "yes" : "NO"));
         }
         s.append(allOk() ? "ALL INVARIANTS HELD\n" : "INVARIANTS VIOLATED (replay with seed " + seed + ")\n");
