@@ -41,7 +41,7 @@ public final class FakeWorkerAgent {
      */
     public static void premain(String agentArgs) {
         try {
-            serve();
+            serve(agentArgs == null ? "" : agentArgs);
             System.exit(0);
         } catch (Throwable t) {
             System.err.println("fake worker: " + t);
@@ -49,7 +49,7 @@ public final class FakeWorkerAgent {
         }
     }
 
-    private static void serve() throws Exception {
+    private static void serve(String hello) throws Exception {
         String[] command = System.getProperty("sun.java.command").split(" ");
         String socket = command[command.length - 2];
         String token = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII)).readLine();
@@ -57,8 +57,21 @@ public final class FakeWorkerAgent {
         channel.connect(UnixDomainSocketAddress.of(socket));
         DataInputStream in = new DataInputStream(Channels.newInputStream(channel));
         DataOutputStream out = new DataOutputStream(Channels.newOutputStream(channel));
-        ProtocolFrames.Builder hello = ProtocolFrames.payload().string(token).longValue(ProcessHandle.current().pid());
-        out.write(ProtocolFrames.frame(1, "", hello.bytes()));
+        long pid = ProcessHandle.current().pid();
+        switch (hello) {
+            case "silent" -> Thread.sleep(Long.MAX_VALUE); // connected, never says hello
+            case "wrong-pid" -> out.write(ProtocolFrames.frame(1, "",
+                    ProtocolFrames.payload().string(token).longValue(pid + 1).bytes()));
+            case "wrong-token" -> out.write(ProtocolFrames.frame(1, "",
+                    ProtocolFrames.payload().string("not-the-token").longValue(pid).bytes()));
+            case "garbage" -> out.write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            case "hang-up" -> {
+                channel.close();
+                Thread.sleep(Long.MAX_VALUE);
+            }
+            default -> out.write(ProtocolFrames.frame(1, "",
+                    ProtocolFrames.payload().string(token).longValue(pid).bytes()));
+        }
         out.flush();
         while (true) {
             byte[] requestPayload;

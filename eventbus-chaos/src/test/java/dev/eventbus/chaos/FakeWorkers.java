@@ -29,6 +29,16 @@ final class FakeWorkers {
     final EventBus bus;
 
     FakeWorkers() throws IOException {
+        this("");
+    }
+
+    /**
+     * Creates the bus.
+     *
+     * @param hello how the fake workers greet: "" (correctly), "silent", "wrong-pid", "wrong-token", "garbage" or
+     *     "hang-up"
+     */
+    FakeWorkers(String hello) throws IOException {
         agentDir = Files.createTempDirectory("eventbus-chaos-agent-");
         Path jar = agentDir.resolve("fake-worker-agent.jar");
         Manifest manifest = new Manifest();
@@ -40,7 +50,7 @@ final class FakeWorkers {
         EventFactory factory = new EventFactory();
         factory.registerEventType(TYPE, ChaosHandler.class); // never loaded: the fake worker answers instead
         bus = EventBus.builder().threads(1).coreletPoolSize(1).factory(factory)
-                .coreletJvmOptions(List.of("-javaagent:" + jar, "-Xmx32m", "-XX:TieredStopAtLevel=1",
+                .coreletJvmOptions(List.of("-javaagent:" + jar + (hello.isEmpty() ? "" : "=" + hello), "-Xmx32m", "-XX:TieredStopAtLevel=1",
                         "-XX:+UseSerialGC"))
                 .build();
     }
