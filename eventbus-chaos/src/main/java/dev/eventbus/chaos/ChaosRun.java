@@ -210,7 +210,7 @@ public final class ChaosRun {
 
     /** What one accepted event must get. */
     private record Expect(String id, ExecutionMode mode, Behaviour behaviour, int maxRetries, long timeoutMs,
-            boolean submitted, Epoch epoch, long boundMs) {
+            boolean submitted, Epoch epoch, long boundMs, int progressSteps, AtomicInteger progressed) {
 
         int attempts() {
             return maxRetries + 1;
@@ -430,11 +430,25 @@ public final class ChaosRun {
             } else {
                 data = new Script(behaviour, r.nextInt(40), attemptDir, victimDir, holdMs);
             }
-            Event event = Event.builder(mode == ExecutionMode.CMD ? "chaos-cmd" : TYPE).id(id).mode(mode).data(data)
-                    .priority(r.nextInt(11)).timeout(Duration.ofMillis(timeoutMs)).maxRetries(maxRetries).build();
+            Event.Builder builder = Event.builder(mode == ExecutionMode.CMD ? "chaos-cmd" : TYPE).id(id).mode(mode)
+                    .data(data).priority(r.nextInt(11)).timeout(Duration.ofMillis(timeoutMs)).maxRetries(maxRetries);
+            // a third of the events carry a progress tracker (some of which throw): it must advance exactly once
+            int steps = 0;
+            AtomicInteger progressed = new AtomicInteger();
+            if (r.nextInt(3) == 0) {
+                steps = 1 + r.nextInt(3);
+                boolean throwing = r.nextInt(4) == 0;
+                builder.progressSteps(steps).progressTracker(s -> {
+                    progressed.addAndGet(s);
+                    if (throwing) {
+                        throw new IllegalStateException("chaos: a throwing progress tracker");
+                    }
+                });
+            }
+            Event event = builder.build();
             boolean submit = r.nextInt(10) < 3;
             Expect expect = new Expect(id, mode, behaviour, maxRetries, timeoutMs, submit, epoch,
-                    eventBound(mode, behaviour, maxRetries, timeoutMs));
+                    eventBound(mode, behaviour, maxRetries, timeoutMs), steps, progressed);
             Rec rec = new Rec(expect);
             records.put(id, rec);
             epoch.inflight.put(id, expect);
@@ -878,6 +892,13 @@ public final class ChaosRun {
                 }
                 int attempts = Attempts.count(attemptDir, e.id());
                 add("attempts recorded", attempts);
+                if (e.progressSteps() > 0) {
+                    count("events with a progress tracker");
+                    if (e.progressed().get() != e.progressSteps()) {
+                        violation("progress not advanced exactly once", describe(e) + " advanced its tracker by "
+                                + e.progressed().get() + " steps, expected " + e.progressSteps());
+                    }
+                }
                 if (result.exception() instanceof EventCancelledException) {
                     count("results cancelled by shutdown(true)");
                     if (!e.epoch().immediate) {
@@ -985,12 +1006,14 @@ public final class ChaosRun {
                     "events submitted", "events SYNC", "events THREAD", "events CORELET", "events CMD",
                     "publishes refused after shutdown", "results delivered", "results cancelled by shutdown(true)",
                     "results timed out", "results crashed (CORELET)", "attempts recorded",
-                    "worker JVMs SIGKILLed by the killer", "join calls", "observer snapshots")) {
+                    "worker JVMs SIGKILLed by the killer", "events with a progress tracker", "join calls",
+                    "observer snapshots")) {
                 rows.add(new Report.Row(c, get(c), "", true));
             }
             for (String c : List.of("lost results", "duplicated results", "wrong result kind", "wrong attempt count",
                     "leaked threads", "leaked worker JVMs", "leaked child processes", "join over its bound",
-                    "shutdown over its bound", "caller interrupt flag left set", "harness errors")) {
+                    "shutdown over its bound", "progress not advanced exactly once", "caller interrupt flag left set",
+                    "harness errors")) {
                 rows.add(new Report.Row(c, get(c), "= 0", get(c) == 0));
             }
             long fdGrowth = 0;
