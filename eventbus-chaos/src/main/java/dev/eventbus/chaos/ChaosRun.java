@@ -418,9 +418,9 @@ public final class ChaosRun {
             } else if (mode == ExecutionMode.CORELET) {
                 timeoutMs = 1_500 + r.nextInt(1_000);
             } else if (mode == ExecutionMode.CMD) {
-                timeoutMs = 500 + r.nextInt(700);
+                timeoutMs = 800 + r.nextInt(700); // the shell must have recorded its attempt before the timeout
             } else {
-                timeoutMs = 200 + r.nextInt(800);
+                timeoutMs = 300 + r.nextInt(800);
             }
             long holdMs = behaviour == Behaviour.IGNORE_INTERRUPT ? 2 * timeoutMs : 4 * timeoutMs + 2_000;
             String id = java.util.UUID.randomUUID().toString();
