@@ -195,6 +195,10 @@ public final class CoreletWorkerMain {
         Event event;
         try {
             event = event(eventId, request);
+        } catch (ClassNotFoundException e) {
+            String message = "The data of CORELET event " + eventId + " (" + request.type() + ") cannot be read in the"
+                    + " worker JVM: class " + e.getMessage() + " is not on its class path or module path";
+            return new Reply(Frames.LOAD_FAILED, Frames.payload(p -> Frames.writeString(p, message)));
         } catch (Exception e) {
             return exceptionReply(Frames.THREW, e);
         }

@@ -166,10 +166,6 @@ final class WorkerProcess {
         idleSince = System.nanoTime();
     }
 
-    int served() {
-        return served;
-    }
-
     void send(String eventId, byte[] payload) throws IOException {
         served++;
         Frames.write(out, Frames.REQUEST, eventId, payload);

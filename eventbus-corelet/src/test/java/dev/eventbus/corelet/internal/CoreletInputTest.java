@@ -15,6 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.NotSerializableException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -131,6 +135,26 @@ class CoreletInputTest {
         InvalidEventException e = assertInstanceOf(InvalidEventException.class, result.exception());
         assertTrue(e.getMessage().contains("cannot be used") && e.getMessage().contains("public no-arg constructor"),
                 e.getMessage());
+    }
+
+    @Test
+    void dataOfAClassTheWorkerCannotLoadFailsTheEventAtOnce(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path source = dir.resolve("src/extra/OnlyInTheParent.java");
+        Files.createDirectories(source.getParent());
+        Files.writeString(source, "package extra; public record OnlyInTheParent(int n) implements java.io.Serializable {}");
+        Process javac = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "javac").toString(),
+                "-d", dir.resolve("classes").toString(), source.toString()).redirectErrorStream(true).start();
+        String output = new String(javac.getInputStream().readAllBytes());
+        assertTrue(javac.waitFor(120, java.util.concurrent.TimeUnit.SECONDS) && javac.exitValue() == 0, output);
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.resolve("classes").toUri().toURL()})) {
+            Object data = loader.loadClass("extra.OnlyInTheParent").getConstructor(int.class).newInstance(1);
+            Event event = validated(executor, corelet("hostile").data(data).build());
+            EventResult result = result(executor, event);
+            InvalidEventException e = assertInstanceOf(InvalidEventException.class, result.exception());
+            assertEquals("The data of CORELET event " + event.id() + " (hostile) cannot be read in the worker JVM:"
+                    + " class extra.OnlyInTheParent is not on its class path or module path", e.getMessage());
+        }
     }
 
     @Test
