@@ -26,7 +26,9 @@ import java.util.Set;
  * }
  *
  * <p>The executable runs directly, without a shell: no globbing, quoting, pipes or variable expansion. A name without
- * a {@code /} is looked up on the {@code PATH} like the operating system does. Relative {@code cwd}, stdin, stdout and
+ * a {@code /} is looked up on the JVM's {@code PATH} like the operating system does (a {@code PATH} set with
+ * {@link Builder#env(String, String)} is the command's, not the one searched); a relative path with a {@code /} is
+ * resolved against {@code cwd}. Relative {@code cwd}, stdin, stdout and
  * stderr paths are resolved against the JVM's working directory (not the command's).
  *
  * <p>Instances are immutable (collections and the stdin bytes are copied in and out) and thread-safe.

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The eventbus demo: the same bus runs events in the caller's thread (SYNC), on its priority-ordered worker pool
@@ -32,9 +33,10 @@ public final class Demo {
             System.out.println("eventbus demo: " + bus.threads() + " worker threads, handlers from "
                     + bus.factory().getSupportedEventTypes());
             sync(bus);
-            thread(bus);
+            priorities();
             retryAndTimeout(bus);
             progress(bus);
+            corelet(bus);
         }
         System.out.println("done: the bus is shut down and every worker has stopped");
     }
@@ -45,15 +47,18 @@ public final class Demo {
         System.out.println("SYNC    square(12) = " + result.data() + " (ran in the caller's thread)");
     }
 
-    private static void thread(EventBus bus) {
-        // One long event holds a worker; the rest wait and then run highest priority first.
-        List<String> ids = new ArrayList<>();
-        for (int priority : new int[] {1, 9, 5, 10, 0}) {
-            ids.add(bus.publish(Event.builder(ExampleHandlers.SQUARE).data(priority).priority(priority).build()));
+    private static void priorities() {
+        // One worker, held by a slow event: the others wait and then run highest priority first.
+        try (EventBus one = EventBus.builder().threads(1).build()) {
+            one.publish(Event.builder(ExampleHandlers.SLEEP).data(200L).build());
+            List<Integer> order = java.util.Collections.synchronizedList(new ArrayList<>());
+            for (int priority : new int[] {1, 9, 5, 10, 0}) {
+                one.submit(Event.builder(ExampleHandlers.SQUARE).data(priority).priority(priority).build())
+                        .thenRun(() -> order.add(priority));
+            }
+            one.join();
+            System.out.println("THREAD  published with priorities 1, 9, 5, 10, 0; ran in the order " + order);
         }
-        Map<String, EventResult> results = bus.getResults(ids); // joins, then takes these results out
-        List<Object> squares = ids.stream().map(id -> results.get(id).data()).toList();
-        System.out.println("THREAD  squares of priorities 1, 9, 5, 10, 0 = " + squares);
     }
 
     private static void retryAndTimeout(EventBus bus) {
@@ -64,6 +69,22 @@ public final class Demo {
         System.out.println("RETRY   flaky handler: " + results.get(flaky).data());
         System.out.println("TIMEOUT 10 s handler with a 300 ms timeout, 2 attempts: "
                 + results.get(slow).exception().getMessage());
+    }
+
+    private static void corelet(EventBus bus) {
+        // CPU-bound work spread over worker JVMs (one per bus thread), crash-isolated from this one.
+        int chunks = 8;
+        int perChunk = 250_000;
+        long start = System.nanoTime();
+        List<String> ids = new ArrayList<>();
+        for (int i = 1; i <= chunks; i++) {
+            ids.add(bus.publish(Event.builder(ExampleHandlers.COUNT_PRIMES).mode(ExecutionMode.CORELET)
+                    .data(i * perChunk).build()));
+        }
+        Map<String, EventResult> results = bus.getResults(ids);
+        List<Object> counts = ids.stream().map(id -> results.get(id).data()).toList();
+        System.out.printf("CORELET primes below 250k, 500k, ... 2M in %d worker JVMs: %s (%d ms)%n", bus.threads(),
+                counts, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     }
 
     private static void progress(EventBus bus) {

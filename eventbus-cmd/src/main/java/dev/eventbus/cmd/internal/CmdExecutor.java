@@ -53,6 +53,9 @@ final class CmdExecutor implements ModeExecutor {
     private final Set<Run> runs = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ScheduledThreadPoolExecutor reaper;
+    private final java.util.concurrent.ThreadPoolExecutor io;
+    private static final java.util.concurrent.atomic.AtomicInteger IO_THREADS =
+            new java.util.concurrent.atomic.AtomicInteger();
     private final Map<String, Run> unswept = new ConcurrentHashMap<>();
     private final AtomicBoolean sweepPending = new AtomicBoolean();
 
@@ -68,6 +71,13 @@ final class CmdExecutor implements ModeExecutor {
             return t;
         });
         reaper.setRemoveOnCancelPolicy(true);
+        // Pipe I/O blocks in the kernel: reused platform threads, not virtual threads that would pin their carrier.
+        this.io = new java.util.concurrent.ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
+                new java.util.concurrent.SynchronousQueue<>(), r -> {
+                    Thread t = new Thread(r, "eventbus-cmd-io-" + IO_THREADS.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
     }
 
     @Override
@@ -126,8 +136,8 @@ final class CmdExecutor implements ModeExecutor {
         try {
             attempt.onStop(run::stop);
             feed(child.stdin(), request.stdin());
-            Capture out = capture(child.stdout(), cap, "stdout", child);
-            Capture err = capture(child.stderr(), cap, "stderr", child);
+            Capture out = capture(child.stdout(), cap);
+            Capture err = capture(child.stderr(), cap);
             int code = run.awaitExit();
             Duration duration = Duration.ofNanos(System.nanoTime() - start);
             ended = true;
@@ -163,11 +173,11 @@ final class CmdExecutor implements ModeExecutor {
         }
     }
 
-    private static void feed(OutputStream stdin, byte[] bytes) {
+    private void feed(OutputStream stdin, byte[] bytes) {
         if (stdin == null) {
             return;
         }
-        Thread.ofVirtual().name("eventbus-cmd-stdin").start(() -> {
+        io.execute(() -> {
             try (stdin) {
                 stdin.write(bytes);
             } catch (IOException e) {
@@ -176,12 +186,12 @@ final class CmdExecutor implements ModeExecutor {
         });
     }
 
-    private static Capture capture(java.io.InputStream in, int cap, String stream, Child child) {
+    private Capture capture(java.io.InputStream in, int cap) {
         if (in == null) {
             return null;
         }
         Capture capture = new Capture(in, cap);
-        Thread.ofVirtual().name("eventbus-cmd-" + stream + "-" + child.handle().pid()).start(capture);
+        io.execute(capture);
         return capture;
     }
 
@@ -244,6 +254,7 @@ final class CmdExecutor implements ModeExecutor {
         runs.clear();
         unswept.clear();
         reaper.shutdownNow();
+        io.shutdown(); // its threads end with the pipes of the commands just killed
     }
 
     /**

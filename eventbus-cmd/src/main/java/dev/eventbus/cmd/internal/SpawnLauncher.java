@@ -14,6 +14,7 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
+import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandle;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -57,6 +58,10 @@ final class SpawnLauncher implements Launcher {
     private static final long OPAQUE = 1024;
 
     private static final Native NATIVE = Native.load();
+    private static final System.Logger LOG = System.getLogger("dev.eventbus.cmd");
+
+    private final JdkLauncher fallback = new JdkLauncher();
+    private volatile boolean fallbackLogged;
 
     /**
      * Tells whether this launcher can run here: Linux with glibc's spawn extensions, and native access granted.
@@ -88,13 +93,31 @@ final class SpawnLauncher implements Launcher {
         }
         try {
             return NATIVE.spawn(request, marker);
-        } catch (CmdLaunchException e) {
+        } catch (CmdLaunchException | KilledAfterStart e) {
+            // KilledAfterStart: the command may have begun, so it is not run again here; the attempt fails.
+            throw e;
+        } catch (VirtualMachineError e) {
             throw e;
         } catch (Throwable t) {
-            if (t instanceof Error error && !(t instanceof LinkageError)) {
-                throw error;
+            // A native step failed before the command could run (nothing is left behind): ProcessBuilder can still
+            // start it. Said once, since it would say the same for every command.
+            if (!fallbackLogged) {
+                fallbackLogged = true;
+                LOG.log(Level.WARNING, "posix_spawn failed (" + t + "); starting this command with ProcessBuilder."
+                        + " Set -D" + Launchers.PROPERTY + "=jdk to always use it.", t);
             }
-            throw new IllegalStateException("posix_spawn failed for " + request.commandLine() + ": " + t, t);
+            return fallback.start(request, marker);
+        }
+    }
+
+    /** The command started but could not be tracked, and was killed: the attempt fails (and may be retried). */
+    private static final class KilledAfterStart extends IllegalStateException {
+
+        @java.io.Serial
+        private static final long serialVersionUID = 1L;
+
+        KilledAfterStart(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 
@@ -251,10 +274,24 @@ final class SpawnLauncher implements Launcher {
                                     + describe(error), null);
                         }
                         int pid = pidOut.get(JAVA_INT, 0);
-                        return new SpawnChild(this, pid,
-                                stdinPipe == null ? null : new FileOutputStream(ProcFd.reopen(stdinPipe[1])),
-                                stdoutPipe == null ? null : new FileInputStream(ProcFd.reopen(stdoutPipe[0])),
-                                stderrPipe == null ? null : new FileInputStream(ProcFd.reopen(stderrPipe[0])));
+                        OutputStream in = null;
+                        InputStream out = null;
+                        InputStream err = null;
+                        try {
+                            in = stdinPipe == null ? null : new FileOutputStream(ProcFd.reopen(stdinPipe[1]));
+                            out = stdoutPipe == null ? null : new FileInputStream(ProcFd.reopen(stdoutPipe[0]));
+                            err = stderrPipe == null ? null : new FileInputStream(ProcFd.reopen(stderrPipe[0]));
+                            return new SpawnChild(this, pid, in, out, err);
+                        } catch (IOException | RuntimeException e) {
+                            // Started but not tracked: it must not run on unseen.
+                            kill(-pid, Child.SIGKILL);
+                            reap(pid);
+                            Redirects.closeQuietly(in);
+                            Redirects.closeQuietly(out);
+                            Redirects.closeQuietly(err);
+                            throw new KilledAfterStart("Started " + request.commandLine() + " as " + pid
+                                    + " but could not open its pipes; killed it", e);
+                        }
                     } finally {
                         int ignored = (int) attrDestroy.invokeExact(attr);
                     }

@@ -311,6 +311,35 @@ class CmdExecutorTest {
     }
 
     @Test
+    void aTreeThatIgnoresSigtermIsKilledAfterTheGrace() throws Exception {
+        Path fifo = dir.resolve("ready");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        TestAttempt attempt = new TestAttempt();
+        CompletableFuture<Object> outcome = new CompletableFuture<>();
+        Thread worker = Thread.ofPlatform().start(() -> {
+            try {
+                // The ignored SIGTERM is inherited by the sleep too: only SIGKILL ends either.
+                outcome.complete(executor.execute(cmd(CmdRequest.of("sh", "-c",
+                        "trap '' TERM; sleep 60 & echo ready > \"$1\"; wait; wait", "sh", fifo.toString())),
+                        attempt));
+            } catch (Throwable t) {
+                outcome.complete(t);
+            }
+        });
+        attempt.runIn(worker);
+        try (BufferedReader ready = Files.newBufferedReader(fifo)) {
+            assertEquals("ready", ready.readLine());
+        }
+        List<ProcessHandle> tree = ProcessHandle.current().descendants().toList();
+        assertEquals(2, tree.size(), "sh and sleep: " + tree);
+
+        attempt.stop();
+
+        assertInstanceOf(InterruptedException.class, outcome.get(5, TimeUnit.SECONDS));
+        Processes.assertAllEnd(tree, Duration.ofSeconds(5));
+    }
+
+    @Test
     void aBackgroundProcessHoldingTheOutputIsKilledWhenTheCommandExits() throws Exception {
         EventResult result = run(CmdRequest.of("sh", "-c", "sleep 60 & echo $!"));
         long pid = Long.parseLong(data(result).stdout().strip());

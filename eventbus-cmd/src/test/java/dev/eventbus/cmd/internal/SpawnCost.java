@@ -11,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Measures what starting a command costs, per command, sequentially: the C floor ({@code posix_spawn} +
@@ -43,31 +45,44 @@ public final class SpawnCost {
         Path floor = buildFloor();
         CmdExecutor jdk = new CmdExecutor(1 << 20, new JdkLauncher());
         CmdExecutor spawn = SpawnLauncher.available() ? new CmdExecutor(1 << 20, new SpawnLauncher()) : null;
-        System.out.printf(Locale.ROOT, "%d x %s, %d CPUs, %s %s%n", n, exe,
-                Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
+        System.out.printf(Locale.ROOT, "%d x %s in 10 interleaved rounds, %d CPUs, %s %s; median (min) us/command%n",
+                n, exe, Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
                 System.getProperty("java.version"));
-        for (int round = 0; round < 3; round++) {
-            List<String> line = new ArrayList<>();
+        int batch = Math.max(1, n / 10);
+        Map<String, List<Double>> samples = new LinkedHashMap<>();
+        attempts(jdk, batch, exe); // warm-up
+        if (spawn != null) {
+            attempts(spawn, batch, exe);
+        }
+        processBuilder(batch, exe);
+        for (int round = 0; round < 10; round++) {
             if (floor != null) {
-                line.add("C posix_spawn " + run(floor, n, exe, "") + " / piped " + run(floor, n, exe, "pipe"));
+                samples.computeIfAbsent("C posix_spawn+waitpid", k -> new ArrayList<>())
+                        .add(Double.parseDouble(run(floor, batch, exe, "")));
+                samples.computeIfAbsent("C posix_spawn, stdout piped", k -> new ArrayList<>())
+                        .add(Double.parseDouble(run(floor, batch, exe, "pipe")));
             }
-            line.add("ProcessBuilder " + fmt(processBuilder(n, exe)));
-            line.add("CMD(ProcessBuilder) " + fmt(attempts(jdk, n, exe)));
+            samples.computeIfAbsent("ProcessBuilder (" + System.getProperty("jdk.lang.Process.launchMechanism",
+                    "default") + ")", k -> new ArrayList<>()).add(processBuilder(batch, exe));
+            samples.computeIfAbsent("CMD attempt, ProcessBuilder launcher", k -> new ArrayList<>())
+                    .add(attempts(jdk, batch, exe));
             if (spawn != null) {
-                line.add("CMD(posix_spawn FFM) " + fmt(attempts(spawn, n, exe)));
-            } else {
-                line.add("posix_spawn launcher unavailable: " + SpawnLauncher.unavailableReason());
+                samples.computeIfAbsent("CMD attempt, posix_spawn (FFM) launcher", k -> new ArrayList<>())
+                        .add(attempts(spawn, batch, exe));
             }
-            System.out.println("round " + round + " (us/command): " + String.join(" | ", line));
+        }
+        samples.forEach((name, values) -> {
+            List<Double> sorted = values.stream().sorted().toList();
+            System.out.printf(Locale.ROOT, "  %-42s %8.1f (%.1f)%n", name, sorted.get(sorted.size() / 2),
+                    sorted.get(0));
+        });
+        if (spawn == null) {
+            System.out.println("  posix_spawn launcher unavailable: " + SpawnLauncher.unavailableReason());
         }
         jdk.close();
         if (spawn != null) {
             spawn.close();
         }
-    }
-
-    private static String fmt(double micros) {
-        return String.format(Locale.ROOT, "%.1f", micros);
     }
 
     private static double processBuilder(int n, String exe) throws Exception {
