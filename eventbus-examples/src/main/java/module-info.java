@@ -5,6 +5,7 @@
  */
 module dev.eventbus.examples {
     requires transitive dev.eventbus;
+    requires dev.eventbus.cmd;
 
     exports dev.eventbus.examples;
 

@@ -6,6 +6,8 @@ import dev.eventbus.EventBus;
 import dev.eventbus.EventResult;
 import dev.eventbus.ExecutionMode;
 import dev.eventbus.ProgressTracker;
+import dev.eventbus.cmd.CmdRequest;
+import dev.eventbus.cmd.CmdResult;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,6 +39,7 @@ public final class Demo {
             retryAndTimeout(bus);
             progress(bus);
             corelet(bus);
+            cmd(bus);
         }
         System.out.println("done: the bus is shut down and every worker has stopped");
     }
@@ -85,6 +88,27 @@ public final class Demo {
         List<Object> counts = ids.stream().map(id -> results.get(id).data()).toList();
         System.out.printf("CORELET primes below 250k, 500k, ... 2M in %d worker JVMs: %s (%d ms)%n", bus.threads(),
                 counts, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    }
+
+    private static void cmd(EventBus bus) {
+        // External commands: no handler needed, no shell; exit codes, output and timeouts like any event.
+        String uname = bus.publish(Event.builder("uname").mode(ExecutionMode.CMD)
+                .data(CmdRequest.builder("uname").args("-sr").build()).build());
+        String grep = bus.publish(Event.builder("grep").mode(ExecutionMode.CMD)   // the guide's map form
+                .data(Map.of("executable", "grep", "args", List.of("-c", "needle"), "stdin", "hay\nstack\n"))
+                .build());
+        String tree = bus.publish(Event.builder("sleepy").mode(ExecutionMode.CMD)
+                .data(CmdRequest.builder("sh").args("-c", "sleep 60 & sleep 60").build())
+                .timeout(Duration.ofMillis(500)).maxRetries(0).build());
+        Map<String, EventResult> results = bus.getResults(List.of(uname, grep, tree));
+        CmdResult system = (CmdResult) results.get(uname).data();
+        CmdResult count = (CmdResult) results.get(grep).data();
+        System.out.printf("CMD     uname -sr: %s (exit %d, %d ms)%n", system.stdout().strip(), system.returnCode(),
+                system.duration().toMillis());
+        System.out.printf("CMD     grep -c needle: exit %d, a business failure (success=%s), not retried%n",
+                count.returnCode(), results.get(grep).success());
+        System.out.println("CMD     sh with two sleeps, 500 ms timeout: " + results.get(tree).exception().getMessage()
+                + "; the whole tree was killed");
     }
 
     private static void progress(EventBus bus) {

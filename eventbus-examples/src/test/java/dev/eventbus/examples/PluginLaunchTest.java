@@ -25,7 +25,8 @@ class PluginLaunchTest {
     private static String path() throws Exception {
         List<String> entries = new ArrayList<>();
         for (Class<?> type : List.of(EventBus.class, Class.forName("dev.eventbus.runtime.RuntimeProvider"),
-                PluginCheck.class)) {
+                Class.forName("dev.eventbus.corelet.internal.CoreletModeProvider"),
+                dev.eventbus.cmd.CmdRequest.class, PluginCheck.class)) {
             entries.add(location(type).toString());
         }
         return String.join(File.pathSeparator, entries);
