@@ -597,7 +597,7 @@ public final class ChaosRun {
 
         private void collect(Epoch epoch, SplittableRandom r, List<String> pending,
                 Map<String, CompletableFuture<EventResult>> futures) throws InterruptedException {
-            collectDoneFutures(futures);
+            collectDoneFutures(epoch, futures);
             int choice = r.nextInt(6);
             if (choice == 3 && pending.size() + futures.size() > 3 * o.maxBatch()) {
                 choice = 2;
@@ -658,13 +658,19 @@ public final class ChaosRun {
             }
         }
 
-        private void collectDoneFutures(Map<String, CompletableFuture<EventResult>> futures) {
+        private void collectDoneFutures(Epoch epoch, Map<String, CompletableFuture<EventResult>> futures) {
+            List<String> done = new ArrayList<>();
             for (var it = futures.entrySet().iterator(); it.hasNext(); ) {
                 var e = it.next();
                 if (e.getValue().isDone()) {
                     deliverFuture(e.getKey(), e.getValue());
+                    done.add(e.getKey());
                     it.remove();
                 }
+            }
+            // a submitted event's result goes to its future only, never also to the cache
+            for (String id : epoch.bus.getResults(done, false).keySet()) {
+                violation("duplicated results", "submitted event " + id + " also has a result in the cache");
             }
         }
 
