@@ -200,6 +200,8 @@ public final class ChaosRun {
         final int number;
         final EventBus bus;
         final Map<String, Expect> inflight = new ConcurrentHashMap<>();
+        /** Every accepted event of this bus: verified and forgotten once every publisher is past this bus. */
+        final Set<String> ids = ConcurrentHashMap.newKeySet();
         volatile boolean immediate;
 
         Epoch(int number, EventBus bus) {
@@ -237,6 +239,9 @@ public final class ChaosRun {
         private final EventFactory factory = new EventFactory();
         private final AtomicReference<Epoch> current = new AtomicReference<>();
         private final Map<String, Rec> records = new ConcurrentHashMap<>();
+        /** Per publisher: the number of the bus it works on now (it has finished every earlier one). */
+        private java.util.concurrent.atomic.AtomicIntegerArray publisherEpochs;
+        private final List<Epoch> unverified = new ArrayList<>();
         private final List<String> violations = Collections.synchronizedList(new ArrayList<>());
         private final AtomicLong violationCount = new AtomicLong();
         private final Map<String, AtomicLong> counters = new ConcurrentHashMap<>();
@@ -291,6 +296,7 @@ public final class ChaosRun {
             int fdsBefore = Probes.openFds();
             Thread killer = Thread.ofPlatform().name("chaos-killer").daemon().start(this::killerLoop);
             List<Thread> publishers = new ArrayList<>();
+            publisherEpochs = new java.util.concurrent.atomic.AtomicIntegerArray(o.publishers());
             CountDownLatch firstBus = new CountDownLatch(1);
             for (int i = 0; i < o.publishers(); i++) {
                 SplittableRandom r = master.split();
@@ -312,6 +318,7 @@ public final class ChaosRun {
                 while (System.nanoTime() < end) {
                     Epoch epoch = new Epoch(++epochs, newBus(controllerRandom));
                     count("buses started");
+                    unverified.add(epoch);
                     current.set(epoch);
                     firstBus.countDown();
                     long span = o.minEpoch().toMillis() + controllerRandom.nextLong(
@@ -331,6 +338,7 @@ public final class ChaosRun {
                     shutDown(epoch, (epochs + immediateParity) % 2 == 0, controllerRandom);
                     settleAndCheckLeaks(epoch);
                     fdsAfterShutdown.add(Probes.openFds());
+                    verifyFinishedEpochs();
                     heap.add(Probes.heapAfterGc());
                 }
             } catch (InterruptedException e) {
@@ -356,7 +364,11 @@ public final class ChaosRun {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            verifyResults();
+            verifyFinishedEpochs();
+            for (Epoch e : List.copyOf(unverified)) {
+                violation("harness errors", "bus " + e.number + " was never finished by every publisher");
+                verifyEpoch(e);
+            }
             return report(Duration.ofNanos(System.nanoTime() - start), fdsBefore);
         }
 
@@ -380,9 +392,11 @@ public final class ChaosRun {
                         finishEpoch(epoch, pending, futures);
                     }
                     epoch = now;
+                    publisherEpochs.set(index, now == null ? (stop ? Integer.MAX_VALUE : 0) : now.number);
                 }
                 if (now == null) {
                     if (stop) {
+                        publisherEpochs.set(index, Integer.MAX_VALUE);
                         return;
                     }
                     Thread.sleep(20); // waiting for the next bus
@@ -451,6 +465,7 @@ public final class ChaosRun {
                     eventBound(mode, behaviour, maxRetries, timeoutMs), steps, progressed);
             Rec rec = new Rec(expect);
             records.put(id, rec);
+            epoch.ids.add(id);
             epoch.inflight.put(id, expect);
             try {
                 if (submit) {
@@ -469,11 +484,13 @@ public final class ChaosRun {
                 return true;
             } catch (EventBusShutdownException e) {
                 records.remove(id);
+                epoch.ids.remove(id);
                 epoch.inflight.remove(id);
                 count("publishes refused after shutdown");
                 return false;
             } catch (RuntimeException e) {
                 records.remove(id);
+                epoch.ids.remove(id);
                 epoch.inflight.remove(id);
                 violation("harness errors", "publish of " + mode + "/" + behaviour + " " + id + " threw " + e);
                 return true;
@@ -883,54 +900,85 @@ public final class ChaosRun {
 
         // ---------------------------------------------------------------------------------------- verdict
 
-        private void verifyResults() {
-            for (Rec rec : records.values()) {
-                Expect e = rec.expect;
-                EventResult result = rec.result;
-                if (result == null) {
-                    violation("lost results", e.mode() + "/" + e.behaviour() + " event " + e.id() + " on bus "
-                            + e.epoch().number + (e.submitted() ? " (submitted)" : " (published)")
-                            + " never got a result");
-                    continue;
+        /**
+         * Verifies the buses that every publisher is done with, then forgets their events (and attempt files), so that
+         * the harness's own memory does not grow with the run and the heap invariant measures the bus.
+         */
+        private void verifyFinishedEpochs() {
+            int oldestInUse = Integer.MAX_VALUE;
+            for (int i = 0; i < publisherEpochs.length(); i++) {
+                oldestInUse = Math.min(oldestInUse, publisherEpochs.get(i));
+            }
+            for (Epoch e : List.copyOf(unverified)) {
+                if (e.number < oldestInUse && e != current.get()) {
+                    verifyEpoch(e);
                 }
-                if (!e.id().equals(result.eventId())) {
-                    violation("wrong result kind", "event " + e.id() + " got a result for " + result.eventId());
+            }
+        }
+
+        private void verifyEpoch(Epoch epoch) {
+            unverified.remove(epoch);
+            for (String id : epoch.ids) {
+                Rec rec = records.remove(id);
+                if (rec != null) {
+                    verify(rec);
                 }
-                int attempts = Attempts.count(attemptDir, e.id());
-                add("attempts recorded", attempts);
-                if (e.progressSteps() > 0) {
-                    count("events with a progress tracker");
-                    if (e.progressed().get() != e.progressSteps()) {
-                        violation("progress not advanced exactly once", describe(e) + " advanced its tracker by "
-                                + e.progressed().get() + " steps, expected " + e.progressSteps());
-                    }
+                try {
+                    Files.deleteIfExists(Path.of(attemptDir, id));
+                } catch (IOException e) {
+                    // a leftover attempt file only costs disk until the run's directory is deleted
                 }
-                if (result.exception() instanceof EventCancelledException) {
-                    count("results cancelled by shutdown(true)");
-                    if (!e.epoch().immediate) {
-                        violation("wrong result kind", describe(e) + " was cancelled, but its bus was shut down"
-                                + " gracefully");
-                    } else if (attempts > e.attempts()) {
-                        violation("wrong attempt count", describe(e) + " cancelled after " + attempts
-                                + " attempts > " + e.attempts());
-                    }
-                    continue;
+            }
+            epoch.ids.clear();
+            epoch.inflight.clear();
+        }
+
+        private void verify(Rec rec) {
+            Expect e = rec.expect;
+            EventResult result = rec.result;
+            if (result == null) {
+                violation("lost results", e.mode() + "/" + e.behaviour() + " event " + e.id() + " on bus "
+                        + e.epoch().number + (e.submitted() ? " (submitted)" : " (published)")
+                        + " never got a result");
+                return;
+            }
+            if (!e.id().equals(result.eventId())) {
+                violation("wrong result kind", "event " + e.id() + " got a result for " + result.eventId());
+            }
+            int attempts = Attempts.count(attemptDir, e.id());
+            add("attempts recorded", attempts);
+            if (e.progressSteps() > 0) {
+                count("events with a progress tracker");
+                if (e.progressed().get() != e.progressSteps()) {
+                    violation("progress not advanced exactly once", describe(e) + " advanced its tracker by "
+                            + e.progressed().get() + " steps, expected " + e.progressSteps());
                 }
-                String kind = kindProblem(e, result);
-                if (kind != null) {
-                    violation("wrong result kind", describe(e) + ": " + kind + "; got " + summary(result));
+            }
+            if (result.exception() instanceof EventCancelledException) {
+                count("results cancelled by shutdown(true)");
+                if (!e.epoch().immediate) {
+                    violation("wrong result kind", describe(e) + " was cancelled, but its bus was shut down"
+                            + " gracefully");
+                } else if (attempts > e.attempts()) {
+                    violation("wrong attempt count", describe(e) + " cancelled after " + attempts
+                            + " attempts > " + e.attempts());
                 }
-                Behaviour.Outcome outcome = e.behaviour().outcome();
-                int expected = outcome == Behaviour.Outcome.LAUNCH_FAILURE ? 0 : outcome.retried() ? e.attempts() : 1;
-                if (attempts != expected) {
-                    violation("wrong attempt count", describe(e) + " ran " + attempts + " attempts, expected "
-                            + expected + "; result " + summary(result));
-                }
-                if (result.exception() instanceof EventTimeoutException) {
-                    count("results timed out");
-                } else if (result.exception() instanceof CoreletCrashedException) {
-                    count("results crashed (CORELET)");
-                }
+                return;
+            }
+            String kind = kindProblem(e, result);
+            if (kind != null) {
+                violation("wrong result kind", describe(e) + ": " + kind + "; got " + summary(result));
+            }
+            Behaviour.Outcome outcome = e.behaviour().outcome();
+            int expected = outcome == Behaviour.Outcome.LAUNCH_FAILURE ? 0 : outcome.retried() ? e.attempts() : 1;
+            if (attempts != expected) {
+                violation("wrong attempt count", describe(e) + " ran " + attempts + " attempts, expected "
+                        + expected + "; result " + summary(result));
+            }
+            if (result.exception() instanceof EventTimeoutException) {
+                count("results timed out");
+            } else if (result.exception() instanceof CoreletCrashedException) {
+                count("results crashed (CORELET)");
             }
         }
 
