@@ -41,32 +41,35 @@ public final class Event {
     private final String type;
     private final ExecutionMode mode;
     private final Object data;
-    private final String name;
-    private final Object source;
-    private final Object target;
     private final int priority;
     private final Duration timeout;
     private final int maxRetries;
-    private final Instant timestamp;
-    private final ProgressTracker progressTracker;
+    // The timestamp as its two parts: an Instant per queued event would cost 24 bytes more.
+    private final long timestampSeconds;
+    private final int timestampNanos;
     private final int progressSteps;
-    private final HandlerMeta coreletMeta;
+    /** The settings most events leave unset, in one object that is null when none is set: 16 bytes less each. */
+    private final Extras extras;
+
+    private record Extras(String name, Object source, Object target, ProgressTracker progressTracker,
+            HandlerMeta coreletMeta) {
+    }
 
     private Event(Builder b) {
         this.id = b.id != null ? b.id : EventIds.next();
         this.type = b.type;
         this.mode = b.mode;
         this.data = b.data;
-        this.name = b.name;
-        this.source = b.source;
-        this.target = b.target;
         this.priority = b.priority;
         this.timeout = b.timeout;
         this.maxRetries = b.maxRetries;
-        this.timestamp = b.timestamp != null ? b.timestamp : Instant.now();
-        this.progressTracker = b.progressTracker;
+        Instant timestamp = b.timestamp != null ? b.timestamp : Instant.now();
+        this.timestampSeconds = timestamp.getEpochSecond();
+        this.timestampNanos = timestamp.getNano();
         this.progressSteps = b.progressSteps;
-        this.coreletMeta = b.coreletMeta;
+        this.extras = b.name == null && b.source == null && b.target == null && b.progressTracker == null
+                && b.coreletMeta == null ? null
+                : new Extras(b.name, b.source, b.target, b.progressTracker, b.coreletMeta);
     }
 
     /**
@@ -110,11 +113,13 @@ public final class Event {
     public Builder toBuilder() {
         Builder b = new Builder(type).mode(mode).data(data).priority(priority).timeout(timeout).maxRetries(maxRetries)
                 .progressSteps(progressSteps);
-        b.name = name;
-        b.source = source;
-        b.target = target;
-        b.progressTracker = progressTracker;
-        b.coreletMeta = coreletMeta;
+        if (extras != null) {
+            b.name = extras.name();
+            b.source = extras.source();
+            b.target = extras.target();
+            b.progressTracker = extras.progressTracker();
+            b.coreletMeta = extras.coreletMeta();
+        }
         return b;
     }
 
@@ -159,17 +164,17 @@ public final class Event {
 
     /** @return a human-readable name, if one was set */
     public Optional<String> name() {
-        return Optional.ofNullable(name);
+        return Optional.ofNullable(extras == null ? null : extras.name());
     }
 
     /** @return the source, if one was set */
     public Optional<Object> source() {
-        return Optional.ofNullable(source);
+        return Optional.ofNullable(extras == null ? null : extras.source());
     }
 
     /** @return the target, if one was set */
     public Optional<Object> target() {
-        return Optional.ofNullable(target);
+        return Optional.ofNullable(extras == null ? null : extras.target());
     }
 
     /** @return the priority, 0 to 10, higher first */
@@ -189,12 +194,12 @@ public final class Event {
 
     /** @return when the event was built */
     public Instant timestamp() {
-        return timestamp;
+        return Instant.ofEpochSecond(timestampSeconds, timestampNanos);
     }
 
     /** @return the event's own progress tracker, which beats the publishing thread's */
     public Optional<ProgressTracker> progressTracker() {
-        return Optional.ofNullable(progressTracker);
+        return Optional.ofNullable(extras == null ? null : extras.progressTracker());
     }
 
     /** @return the steps this event is worth to its own tracker */
@@ -204,7 +209,7 @@ public final class Event {
 
     /** @return the handler to load in a CORELET worker, if set explicitly */
     public Optional<HandlerMeta> coreletMeta() {
-        return Optional.ofNullable(coreletMeta);
+        return Optional.ofNullable(extras == null ? null : extras.coreletMeta());
     }
 
     @Override

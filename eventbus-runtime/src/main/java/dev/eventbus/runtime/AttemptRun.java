@@ -44,6 +44,7 @@ final class AttemptRun implements Attempt, EventContext {
     private static final VarHandle STATE;
     private static final long PID = ProcessHandle.current().pid();
     private static final long STOP_ACTIONS_WAIT_MILLIS = 1000;
+    private static final long MAX_TIMEOUT_SECONDS = Long.MAX_VALUE / 4 / 1_000_000_000L;
 
     static {
         try {
@@ -75,7 +76,13 @@ final class AttemptRun implements Attempt, EventContext {
         this.number = number;
         this.owner = owner;
         this.startNanos = System.nanoTime();
-        this.deadline = startNanos + task.timeoutNanos;
+        this.deadline = startNanos + timeoutNanos();
+    }
+
+    /** The timeout in nanoseconds, capped so that deadline arithmetic cannot overflow (a cap of centuries). */
+    private long timeoutNanos() {
+        Duration timeout = task.event.timeout();
+        return timeout.getSeconds() >= MAX_TIMEOUT_SECONDS ? MAX_TIMEOUT_SECONDS * 1_000_000_000L : timeout.toNanos();
     }
 
     // ---- Attempt (what a mode sees)
@@ -97,7 +104,7 @@ final class AttemptRun implements Attempt, EventContext {
 
     @Override
     public void restartClock() {
-        deadline = System.nanoTime() + task.timeoutNanos;
+        deadline = System.nanoTime() + timeoutNanos();
     }
 
     @Override

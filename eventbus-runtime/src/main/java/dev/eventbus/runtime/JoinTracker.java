@@ -1,26 +1,59 @@
 package dev.eventbus.runtime;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Knows when every event accepted before a {@code join} has finished, even while other threads keep publishing.
  *
  * <p>Accepted events are counted in the current <em>epoch</em>. A join closes the current epoch, opens a new one for
  * later events, and waits until the closed epoch and all earlier ones have drained. An epoch's {@code done} future
- * completes when its own count reached zero after it was closed and its predecessor is done.
+ * completes when all its events have exited after it was closed and its predecessor is done.
  *
- * <p>The acceptance gate: {@link #enter()} increments the epoch and only then checks that it is still open (else it
- * backs out and retries on the new one). A closer sets {@code closed} before reading the count, so an event either
- * lands in the epoch the closer waits for, or in the next one. The bus uses the same gate against shutdown: it
- * enters first, then checks its state, so graceful shutdown never misses an accepted event.
+ * <p>An epoch counts entries and exits in two counters on separate cache lines: publishers write the first, workers
+ * the second, so a publish and a completion never contend for one line. Every exit follows its entry, so
+ * {@code exited <= entered} always; reading {@code exited} first and {@code entered} second, equality proves that the
+ * epoch was empty at the first read.
+ *
+ * <p>The acceptance gate: {@link #enter()} counts the entry and only then checks that the epoch is still open (else it
+ * counts an exit, backing out, and retries on the new one). A closer sets {@code closed} before reading the counts,
+ * so an event either lands in the epoch the closer waits for, or in the next one. The bus uses the same gate against
+ * shutdown: it enters first, then checks its state, so graceful shutdown never misses an accepted event.
  */
 final class JoinTracker {
 
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
+    /** A counter alone on its cache line(s). */
+    @SuppressWarnings("unused") // the padding fields exist only to keep other data off this counter's cache line
+    static final class PaddedCounter {
+        private static final VarHandle VALUE;
+
+        static {
+            try {
+                VALUE = MethodHandles.lookup().findVarHandle(PaddedCounter.class, "value", long.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private long p1, p2, p3, p4, p5, p6, p7;
+        private volatile long value;
+        private long q1, q2, q3, q4, q5, q6, q7;
+
+        void increment() {
+            VALUE.getAndAdd(this, 1L);
+        }
+
+        long get() {
+            return value;
+        }
+    }
+
     static final class Epoch {
-        final AtomicLong count = new AtomicLong();
+        final PaddedCounter entered = new PaddedCounter();
+        final PaddedCounter exited = new PaddedCounter();
         final CompletableFuture<Void> drained = new CompletableFuture<>();
         final CompletableFuture<Void> previousDone;
         final CompletableFuture<Void> done;
@@ -30,6 +63,17 @@ final class JoinTracker {
             this.previousDone = previousDone;
             done = previousDone.thenCombine(drained, (a, b) -> null);
         }
+
+        boolean empty() {
+            long out = exited.get(); // exits first: see the class comment
+            return out == entered.get();
+        }
+
+        void completeIfDrained() {
+            if (empty()) {
+                drained.complete(null);
+            }
+        }
     }
 
     private volatile Epoch current = new Epoch(DONE);
@@ -38,7 +82,7 @@ final class JoinTracker {
     Epoch enter() {
         while (true) {
             Epoch epoch = current;
-            epoch.count.incrementAndGet();
+            epoch.entered.increment();
             if (!epoch.closed) {
                 return epoch;
             }
@@ -47,15 +91,16 @@ final class JoinTracker {
     }
 
     void exit(Epoch epoch) {
-        if (epoch.count.decrementAndGet() == 0 && epoch.closed) {
-            epoch.drained.complete(null);
+        epoch.exited.increment();
+        if (epoch.closed) {
+            epoch.completeIfDrained();
         }
     }
 
     /** Closes the open epoch; the returned future completes when every event entered before this call is done. */
     CompletableFuture<Void> close() {
         Epoch open = current;
-        if (open.count.get() == 0 && open.previousDone.isDone()) {
+        if (open.previousDone.isDone() && open.empty()) {
             // Idle: every event entered before this call has exited (those entering now are concurrent with it),
             // so there is nothing to wait for and no need for a new epoch. Keeps a join per read cheap.
             return DONE;
@@ -67,9 +112,7 @@ final class JoinTracker {
         Epoch epoch = current;
         current = new Epoch(epoch.done);
         epoch.closed = true;
-        if (epoch.count.get() == 0) {
-            epoch.drained.complete(null);
-        }
+        epoch.completeIfDrained();
         return epoch.done;
     }
 }

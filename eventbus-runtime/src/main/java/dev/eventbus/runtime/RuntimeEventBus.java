@@ -78,19 +78,20 @@ final class RuntimeEventBus implements EventBus {
 
     @Override
     public String publish(Event event) {
-        Task task = accept(event, null);
-        dispatch(task);
+        ThreadState publisher = callerStates.get();
+        dispatch(accept(event, null, publisher), publisher);
         return event.id();
     }
 
     @Override
     public CompletableFuture<EventResult> submit(Event event) {
         CompletableFuture<EventResult> future = new CompletableFuture<>();
-        dispatch(accept(event, future));
+        ThreadState publisher = callerStates.get();
+        dispatch(accept(event, future, publisher), publisher);
         return future;
     }
 
-    private Task accept(Event event, CompletableFuture<EventResult> future) {
+    private Task accept(Event event, CompletableFuture<EventResult> future, ThreadState publisher) {
         Objects.requireNonNull(event, "event");
         if (state != RUNNING) {
             throw shutDown();
@@ -100,7 +101,6 @@ final class RuntimeEventBus implements EventBus {
         ProgressTracker tracker = event.progressTracker().orElse(null);
         int steps = event.progressSteps();
         if (tracker == null) {
-            ThreadState publisher = callerStates.get();
             tracker = publisher.tracker;
             steps = publisher.trackerSteps;
         }
@@ -114,14 +114,13 @@ final class RuntimeEventBus implements EventBus {
         return new Task(event, executor, future, tracker, steps, epoch);
     }
 
-    private void dispatch(Task task) {
+    private void dispatch(Task task, ThreadState publisher) {
         if (task.executor.runsInPublishingThread()) {
-            ThreadState caller = callerStates.get();
-            caller.syncDepth++;
+            publisher.syncDepth++;
             try {
-                runAttempts(task, caller);
+                runAttempts(task, publisher);
             } finally {
-                caller.syncDepth--;
+                publisher.syncDepth--;
             }
         } else {
             queue.offer(task);

@@ -32,11 +32,12 @@ final class Task {
     final ProgressTracker tracker;
     final int progressSteps;
     final JoinTracker.Epoch epoch;
-    final long timeoutNanos;
     /** Attempts started so far; written only by the thread that owns the task. */
     int attempts;
     @SuppressWarnings("unused") // accessed through COMPLETED
     private volatile int completed;
+    /** The next task in its priority level's queue: a task is its own queue node (see {@link TaskQueue}). */
+    volatile Task next;
 
     Task(Event event, ModeExecutor executor, CompletableFuture<dev.eventbus.EventResult> future,
             ProgressTracker tracker, int progressSteps, JoinTracker.Epoch epoch) {
@@ -46,13 +47,11 @@ final class Task {
         this.tracker = tracker;
         this.progressSteps = progressSteps;
         this.epoch = epoch;
-        long nanos;
-        try {
-            nanos = event.timeout().toNanos();
-        } catch (ArithmeticException tooLong) {
-            nanos = Long.MAX_VALUE / 2; // centuries: never fires, and deadline arithmetic cannot overflow
-        }
-        this.timeoutNanos = Math.min(nanos, Long.MAX_VALUE / 2);
+    }
+
+    /** The dummy node a priority level's queue starts with. */
+    static Task sentinel() {
+        return new Task(null, null, null, null, 0, null);
     }
 
     /** Returns true the first time only: the caller delivers the result. */
@@ -66,6 +65,7 @@ final class Task {
 
     @Override
     public String toString() {
-        return "Task[" + event + ", attempts=" + attempts + "]";
+        return event == null ? "Task[sentinel]" : "Task[" + event + ", attempts=" + attempts + "]";
     }
+
 }

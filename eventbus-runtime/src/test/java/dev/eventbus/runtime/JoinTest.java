@@ -102,4 +102,18 @@ class JoinTest {
             }
         }
     }
+
+    @Test
+    void hugeTimeoutsNeitherOverflowNorFireEarly() {
+        try (RuntimeEventBus bus = TestBuses.bus(1, TestBuses.factory("ok", () -> (event, context) ->
+                EventResult.businessResult(event.id(), true, "done")))) {
+            for (ExecutionMode mode : List.of(ExecutionMode.SYNC, ExecutionMode.THREAD)) {
+                for (Duration timeout : List.of(Duration.ofSeconds(Long.MAX_VALUE), Duration.ofDays(365 * 500))) {
+                    String id = bus.publish(Event.builder("ok").mode(mode).timeout(timeout).build());
+                    EventResult result = bus.getResults(List.of(id)).get(id);
+                    assertTrue(result.success(), mode + " " + timeout + ": " + result);
+                }
+            }
+        }
+    }
 }

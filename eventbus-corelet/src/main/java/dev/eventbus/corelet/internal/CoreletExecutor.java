@@ -162,7 +162,7 @@ final class CoreletExecutor implements ModeExecutor {
             }
             byte[] request = new Frames.Request(event.type(), event.timestamp().getEpochSecond(),
                     event.timestamp().getNano(), event.name().orElse(null), event.priority(),
-                    event.timeout().toMillis(), event.maxRetries(), attempt.number(), p.meta().moduleName(),
+                    cappedMillis(event.timeout()), event.maxRetries(), attempt.number(), p.meta().moduleName(),
                     p.meta().className(), p.data()).encode();
             worker.send(event.id(), request);
             attempt.restartClock();
@@ -286,11 +286,25 @@ final class CoreletExecutor implements ModeExecutor {
                 return EventResult.exceptionResult(event.id(), remote(Frames.readException(in, max)));
             }
             case Frames.LOAD_FAILED -> {
-                return EventResult.exceptionResult(event.id(), new InvalidEventException(Frames.readString(in, max)));
+                String why = Frames.readString(in, max);
+                return EventResult.exceptionResult(event.id(), new InvalidEventException(why == null || why.isBlank()
+                        ? "The CORELET worker could not run event " + event.id() + " (" + event.type() + ") and gave"
+                                + " no reason"
+                        : why.contains(event.id()) ? why : why + " (event " + event.id() + ")"));
             }
             default -> throw new Frames.ProtocolException("unknown reply kind " + reply.kind());
         }
     }
+
+    /**
+     * A duration in milliseconds, capped at about 292 years so that deadline and period arithmetic (even in
+     * nanoseconds) cannot overflow: the builders accept any positive duration.
+     */
+    static long cappedMillis(Duration duration) {
+        return duration.getSeconds() >= MAX_SECONDS ? MAX_SECONDS * 1000 : duration.toMillis();
+    }
+
+    private static final long MAX_SECONDS = Long.MAX_VALUE / 1_000_000_000L / 4;
 
     private static RemoteHandlerException remote(Frames.ExceptionInfo info) {
         return new RemoteHandlerException(info.className(), info.message(), info.stackTrace(),
@@ -324,7 +338,7 @@ final class CoreletExecutor implements ModeExecutor {
      * attempt: its clock is restarted while it waits (often enough for short timeouts too).
      */
     private WorkerProcess acquire(StopGuard guard, Attempt attempt) throws IOException, InterruptedException {
-        long pollNanos = Math.clamp(attempt.timeout().toNanos() / 4, TimeUnit.MILLISECONDS.toNanos(1),
+        long pollNanos = Math.clamp(cappedMillis(attempt.timeout()) * 250_000L, TimeUnit.MILLISECONDS.toNanos(1),
                 TimeUnit.MILLISECONDS.toNanos(50));
         lock.lockInterruptibly();
         try {
@@ -415,7 +429,7 @@ final class CoreletExecutor implements ModeExecutor {
         if (sweeper == null) {
             sweeper = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
                     .name("eventbus-corelet-idle-sweeper").unstarted(r));
-            long period = Math.clamp(config.coreletIdleTimeout().toMillis() / 4, 10, 60_000);
+            long period = Math.clamp(cappedMillis(config.coreletIdleTimeout()) / 4, 10, 60_000);
             sweeper.scheduleWithFixedDelay(this::retireIdleWorkers, period, period, TimeUnit.MILLISECONDS);
         }
         if (shutdownHook == null) {
@@ -426,7 +440,7 @@ final class CoreletExecutor implements ModeExecutor {
 
     private void retireIdleWorkers() {
         long now = System.nanoTime();
-        long limit = config.coreletIdleTimeout().toNanos();
+        long limit = cappedMillis(config.coreletIdleTimeout()) * 1_000_000L;
         List<WorkerProcess> retired = new ArrayList<>();
         lock.lock();
         try {

@@ -114,7 +114,7 @@ class CoreletInputTest {
         InvalidEventException e = assertInstanceOf(InvalidEventException.class, result.exception());
         assertFalse(result.success());
         assertEquals("CORELET handler class com.example.NoSuchHandler for event type 'square' not found in the"
-                + " worker JVM (the class path)", e.getMessage());
+                + " worker JVM (the class path) (event " + event.id() + ")", e.getMessage());
     }
 
     @Test
@@ -124,7 +124,8 @@ class CoreletInputTest {
         EventResult result = result(executor, event);
         InvalidEventException e = assertInstanceOf(InvalidEventException.class, result.exception());
         assertEquals("CORELET handler class " + TestHandlers.NotAHandler.class.getName() + " for event type 'square'"
-                + " is not an EventHandler: it must implement dev.eventbus.EventHandler", e.getMessage());
+                + " is not an EventHandler: it must implement dev.eventbus.EventHandler (event " + event.id() + ")",
+                e.getMessage());
     }
 
     @Test

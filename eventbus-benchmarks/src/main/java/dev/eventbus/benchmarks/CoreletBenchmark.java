@@ -1,0 +1,253 @@
+package dev.eventbus.benchmarks;
+
+import dev.eventbus.Event;
+import dev.eventbus.EventBus;
+import dev.eventbus.EventFactory;
+import dev.eventbus.EventResult;
+import dev.eventbus.ExecutionMode;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * CORELET: warm round trip per event, events per second with both workers busy, and cold start to the first result.
+ *
+ * <p>eventbus: {@link EchoHandler} registered by class, events of mode CORELET carrying a small string, on a bus of
+ * 2 threads and 2 worker JVMs started before measuring. {@code eventbusRoundTrip}: submit one event and join it;
+ * {@code eventbusTwoWorkersBusy}: publish {@code batch} events, join, read every result (score per event, so the
+ * inverse of events/s; {@code @OperationsPerInvocation} assumes the default batch of 1000);
+ * {@code eventbusColdStart} (single shot): build a bus and time one event to its result, worker JVM start included.
+ * Baselines against an {@link EchoChild} JVM over its stdin/stdout: a raw length-prefixed frame round trip, the same
+ * with the message serialized and deserialized with java.io serialization on both sides (under an
+ * {@link java.io.ObjectInputFilter}, as eventbus does), that again with the child at nice 10 like CORELET's workers, and the cold start of such a child to its first reply.
+ *
+ * <p>The eventbus methods need the CORELET mode (artifact {@code eventbus-corelet}); the report runner skips them
+ * with a message while it is missing.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+public class CoreletBenchmark {
+
+    static final String TYPE = "bench.echo";
+    static final String PAYLOAD = "ping-0123456789";
+
+    private static EventBus newBus(int threads) {
+        Modes.require(ExecutionMode.CORELET, "dev.eventbus:eventbus-corelet");
+        EventFactory factory = new EventFactory();
+        factory.registerEventType(TYPE, EchoHandler.class);
+        return EventBus.builder().threads(threads).coreletPoolSize(threads).resultCacheSize(100_000)
+                .factory(factory).build();
+    }
+
+    private static Event event() {
+        return Event.builder(TYPE).mode(ExecutionMode.CORELET).data(PAYLOAD).build();
+    }
+
+    private static EventResult check(EventResult result) {
+        if (!result.success()) {
+            throw new IllegalStateException("CORELET echo failed: " + result, result.exception());
+        }
+        return result;
+    }
+
+    /** A warm bus: both worker JVMs started. */
+    @State(Scope.Benchmark)
+    public static class WarmBus {
+        /** Events per invocation of the busy benchmark. */
+        @Param({"1000"})
+        public int batch;
+
+        EventBus bus;
+
+        /** Builds the bus and starts both workers with two concurrent events. */
+        @Setup(Level.Trial)
+        public void setUp() {
+            bus = newBus(2);
+            for (int round = 0; round < 20; round++) {
+                List<CompletableFuture<EventResult>> warm = new ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    warm.add(bus.submit(event()));
+                }
+                warm.forEach(f -> check(f.join()));
+            }
+        }
+
+        /** Shuts the bus and its workers down. */
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            if (bus != null) {
+                bus.shutdown();
+            }
+        }
+    }
+
+    /** A fresh bus per invocation, for the cold start. */
+    @State(Scope.Thread)
+    public static class ColdBus {
+        EventBus bus;
+
+        /** Builds a bus whose workers have not started. */
+        @Setup(Level.Invocation)
+        public void setUp() {
+            bus = newBus(2);
+        }
+
+        /** Shuts it down. */
+        @TearDown(Level.Invocation)
+        public void tearDown() {
+            if (bus != null) {
+                bus.shutdown();
+            }
+        }
+    }
+
+    /** Two started echo children: raw and java.io-serialized. */
+    @State(Scope.Thread)
+    public static class Pipes {
+        PipeChild raw;
+        PipeChild serial;
+        PipeChild serialNice10;
+        final byte[] frame = PAYLOAD.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        long nextId;
+
+        /**
+         * Starts both children.
+         *
+         * @throws IOException if a child cannot start
+         */
+        @Setup(Level.Trial)
+        public void setUp() throws IOException {
+            raw = new PipeChild("raw");
+            serial = new PipeChild("serial");
+            serialNice10 = new PipeChild("serial", true);
+        }
+
+        /** Ends both children. */
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            if (raw != null) {
+                raw.close();
+            }
+            if (serial != null) {
+                serial.close();
+            }
+            if (serialNice10 != null) {
+                serialNice10.close();
+            }
+        }
+    }
+
+    /**
+     * eventbus CORELET, warm: submit one event and join its result.
+     *
+     * @param state the warm bus
+     * @return the result
+     */
+    @Benchmark
+    public EventResult eventbusRoundTrip(WarmBus state) {
+        return check(state.bus.submit(event()).join());
+    }
+
+    /**
+     * eventbus CORELET, both workers busy: publish a batch, join, read every result.
+     *
+     * @param state the warm bus
+     * @return the number of results read
+     */
+    @Benchmark
+    @OperationsPerInvocation(1000)
+    public int eventbusTwoWorkersBusy(WarmBus state) {
+        List<String> ids = new ArrayList<>(state.batch);
+        for (int i = 0; i < state.batch; i++) {
+            ids.add(state.bus.publish(event()));
+        }
+        state.bus.join();
+        Map<String, EventResult> results = state.bus.getResults(ids, false);
+        if (results.size() != state.batch) {
+            throw new IllegalStateException("Read " + results.size() + " results of " + state.batch);
+        }
+        results.values().forEach(CoreletBenchmark::check);
+        return results.size();
+    }
+
+    /**
+     * eventbus CORELET, cold: a new bus, one event to its result (worker JVM start included).
+     *
+     * @param state a bus whose workers have not started
+     * @return the result
+     */
+    @Benchmark
+    @BenchmarkMode(Mode.SingleShotTime)
+    @OutputTimeUnit(TimeUnit.MILLISECONDS)
+    public EventResult eventbusColdStart(ColdBus state) {
+        return check(state.bus.submit(event()).join());
+    }
+
+    /**
+     * Baseline: a raw length-prefixed frame to a child JVM and back.
+     *
+     * @param pipes the children
+     * @return the echoed frame
+     * @throws IOException on a broken pipe
+     */
+    @Benchmark
+    public byte[] rawPipeRoundTrip(Pipes pipes) throws IOException {
+        return pipes.raw.roundTrip(pipes.frame);
+    }
+
+    /**
+     * Baseline: a java.io-serialized message to a child JVM and back, deserialized on both sides.
+     *
+     * @param pipes the children
+     * @return the reply
+     * @throws Exception on a broken pipe or a bad reply
+     */
+    @Benchmark
+    public EchoMessage serializedPipeRoundTrip(Pipes pipes) throws Exception {
+        return pipes.serial.roundTrip(new EchoMessage(Long.toString(pipes.nextId++), PAYLOAD));
+    }
+
+    /**
+     * Baseline: the same java.io-serialized round trip with the child at {@code nice -n 10}, the priority CORELET
+     * gives its workers: on a busy machine this, not the protocol, can dominate.
+     *
+     * @param pipes the children
+     * @return the reply
+     * @throws Exception on a broken pipe or a bad reply
+     */
+    @Benchmark
+    public EchoMessage serializedPipeRoundTripNice10(Pipes pipes) throws Exception {
+        return pipes.serialNice10.roundTrip(new EchoMessage(Long.toString(pipes.nextId++), PAYLOAD));
+    }
+
+    /**
+     * Baseline: start an echo child JVM and get its first java.io-serialized reply.
+     *
+     * @return the reply
+     * @throws Exception on a broken pipe
+     */
+    @Benchmark
+    @BenchmarkMode(Mode.SingleShotTime)
+    @OutputTimeUnit(TimeUnit.MILLISECONDS)
+    public EchoMessage pipeChildColdStart() throws Exception {
+        try (PipeChild child = new PipeChild("serial")) {
+            return child.roundTrip(new EchoMessage("cold", PAYLOAD));
+        }
+    }
+}

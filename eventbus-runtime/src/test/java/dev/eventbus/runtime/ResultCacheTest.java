@@ -1,0 +1,94 @@
+package dev.eventbus.runtime;
+
+import dev.eventbus.EventResult;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ResultCacheTest {
+
+    private static EventResult result(String id) {
+        return EventResult.businessResult(id, true, id);
+    }
+
+    @Test
+    void evictsTheLeastRecentlyStoredBeyondItsCapacity() {
+        ResultCache cache = new ResultCache(3);
+        for (int i = 1; i <= 5; i++) {
+            cache.put(result("e" + i));
+        }
+        assertEquals(Set.of("e3", "e4", "e5"), cache.snapshot().keySet());
+        assertEquals(2, cache.evictions());
+        assertEquals(3, cache.size());
+    }
+
+    @Test
+    void consumedResultsFreeTheirPlaceAndAreNotEvictedAgain() {
+        ResultCache cache = new ResultCache(3);
+        cache.put(result("a"));
+        cache.put(result("b"));
+        assertEquals(Set.of("a"), cache.remove(List.of("a", "unknown")).keySet());
+        cache.put(result("c"));
+        cache.put(result("d"));
+        assertEquals(Set.of("b", "c", "d"), cache.snapshot().keySet(), "a consumed result does not count");
+        assertEquals(0, cache.evictions());
+        cache.put(result("e"));
+        assertEquals(Set.of("c", "d", "e"), cache.snapshot().keySet());
+        assertEquals(1, cache.evictions());
+    }
+
+    @Test
+    void promptConsumersKeepTheEvictionOrderBounded() {
+        ResultCache cache = new ResultCache(10);
+        for (int i = 0; i < 100_000; i++) {
+            cache.put(result("e" + i));
+            cache.remove(List.of("e" + i));
+        }
+        assertEquals(0, cache.size());
+        assertEquals(0, cache.evictions());
+        assertTrue(cache.remembered() <= 2 * 10 + 64 + 1, "remembered ids: " + cache.remembered());
+    }
+
+    @Test
+    void concurrentStoresNeverLoseOrDoubleCount() throws Exception {
+        int threads = 4;
+        int perThread = 50_000;
+        int capacity = 1000;
+        ResultCache cache = new ResultCache(capacity);
+        CyclicBarrier start = new CyclicBarrier(threads);
+        List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            workers.add(Thread.ofPlatform().start(() -> {
+                try {
+                    start.await(10, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+                for (int i = 0; i < perThread; i++) {
+                    cache.put(result(id + "-" + i));
+                    if (i % 3 == 0) {
+                        cache.remove(List.of(id + "-" + (i - 1)));
+                    }
+                }
+            }));
+        }
+        for (Thread worker : workers) {
+            worker.join();
+        }
+        Map<String, EventResult> left = cache.snapshot();
+        assertEquals(capacity, left.size());
+        assertEquals(capacity, cache.size());
+        assertTrue(cache.remembered() <= 2 * capacity + 64 + threads, "remembered ids: " + cache.remembered());
+    }
+}
