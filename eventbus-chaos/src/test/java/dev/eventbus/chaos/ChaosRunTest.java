@@ -32,7 +32,7 @@ class ChaosRunTest {
                 "harness errors")) {
             assertEquals(0, report.value(zero), zero + "\n" + table);
         }
-        assertTrue(report.row("fd growth after later shutdowns").ok(), table);
+        assertTrue(report.row("fd growth after shutdowns (last vs first third)").ok(), table);
         assertTrue(report.row("heap after GC, last third (KiB)").ok(), table);
         assertTrue(report.value("buses started") >= 2, "the run must replace its bus at least once\n" + table);
         assertTrue(report.value("results delivered") > 50, "too few events for a meaningful run\n" + table);
