@@ -1,0 +1,132 @@
+package dev.eventbus.chaos;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.ObjectInputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A fake CORELET worker, started as a {@code -javaagent} of a real worker JVM so that the real worker main never
+ * runs: it says a correct hello, then answers every request with the raw bytes found in the event's data (a
+ * {@code byte[]} whose first byte says what to do afterwards: {@link #CONTINUE}, {@link #EXIT} or {@link #HANG}).
+ * This lets a test send the parent any frame at all: truncated, oversized, reordered, garbage, hostile.
+ */
+public final class FakeWorkerAgent {
+
+    /** After the reply, read the next request. */
+    public static final byte CONTINUE = 0;
+    /** After the reply, close the channel and exit. */
+    public static final byte EXIT = 1;
+    /** After the reply, keep the channel open and never answer again (until killed). */
+    public static final byte HANG = 2;
+
+    private static final int MAGIC = 0x45424331;
+
+    private FakeWorkerAgent() {
+    }
+
+    /**
+     * Runs the fake worker instead of the JVM's main class; never returns.
+     *
+     * @param agentArgs unused
+     */
+    public static void premain(String agentArgs) {
+        try {
+            serve(agentArgs == null ? "" : agentArgs);
+            System.exit(0);
+        } catch (Throwable t) {
+            System.err.println("fake worker: " + t);
+            System.exit(3);
+        }
+    }
+
+    private static void serve(String hello) throws Exception {
+        String[] command = System.getProperty("sun.java.command").split(" ");
+        String socket = command[command.length - 2];
+        String token = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII)).readLine();
+        SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+        channel.connect(UnixDomainSocketAddress.of(socket));
+        DataInputStream in = new DataInputStream(Channels.newInputStream(channel));
+        DataOutputStream out = new DataOutputStream(Channels.newOutputStream(channel));
+        long pid = ProcessHandle.current().pid();
+        switch (hello) {
+            case "silent" -> Thread.sleep(Long.MAX_VALUE); // connected, never says hello
+            case "wrong-pid" -> out.write(ProtocolFrames.frame(1, "",
+                    ProtocolFrames.payload().string(token).longValue(pid + 1).bytes()));
+            case "wrong-token" -> out.write(ProtocolFrames.frame(1, "",
+                    ProtocolFrames.payload().string("not-the-token").longValue(pid).bytes()));
+            case "garbage" -> out.write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            case "hang-up" -> {
+                channel.close();
+                Thread.sleep(Long.MAX_VALUE);
+            }
+            default -> out.write(ProtocolFrames.frame(1, "",
+                    ProtocolFrames.payload().string(token).longValue(pid).bytes()));
+        }
+        out.flush();
+        while (true) {
+            byte[] requestPayload;
+            try {
+                if (in.readInt() != MAGIC) {
+                    throw new IOException("bad magic from the parent");
+                }
+                in.readByte(); // version
+                in.readByte(); // kind
+                readString(in); // event id
+                requestPayload = new byte[in.readInt()];
+                in.readFully(requestPayload);
+            } catch (EOFException e) {
+                return;
+            }
+            byte[] script = dataOf(requestPayload);
+            out.write(script, 1, script.length - 1);
+            out.flush();
+            if (script[0] == EXIT) {
+                channel.close();
+                return;
+            }
+            if (script[0] == HANG) {
+                Thread.sleep(Long.MAX_VALUE);
+            }
+        }
+    }
+
+    /** The request payload: type, epochSecond, nano, name, priority, timeout, maxRetries, attempt, module, class, data. */
+    private static byte[] dataOf(byte[] payload) throws IOException, ClassNotFoundException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload));
+        readString(in);
+        in.readLong();
+        in.readInt();
+        readString(in);
+        in.readInt();
+        in.readLong();
+        in.readInt();
+        in.readInt();
+        readString(in);
+        readString(in);
+        byte[] data = new byte[in.readInt()];
+        in.readFully(data);
+        try (ObjectInputStream objects = new ObjectInputStream(new ByteArrayInputStream(data))) {
+            return (byte[]) objects.readObject();
+        }
+    }
+
+    private static String readString(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0) {
+            return null;
+        }
+        byte[] b = new byte[n];
+        in.readFully(b);
+        return new String(b, StandardCharsets.UTF_8);
+    }
+}
