@@ -15,14 +15,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * Regression tests for the corelet module's handling of durations that the builders accept (any positive Duration)
- * but that overflow {@code toMillis()}/{@code toNanos()}. Found by {@link ValidEventProperties}. Disabled ones are
- * open defects: enable them when fixed.
+ * but that overflow {@code toMillis()}/{@code toNanos()}. Found by {@link ValidEventProperties}; the corelet module
+ * now caps durations before its arithmetic.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class CoreletDurationRegressionTest {
@@ -49,11 +48,6 @@ class CoreletDurationRegressionTest {
     }
 
     @Test
-    @Disabled("DEFECT (open, reported to the lead): CoreletExecutor.acquire computes its poll interval with"
-            + " attempt.timeout().toNanos(), which throws ArithmeticException (long overflow) for timeouts above"
-            + " Long.MAX_VALUE ns (~292 years), and execute builds the request with event.timeout().toMillis()"
-            + " (overflow above Long.MAX_VALUE ms); the event fails with that exception (after retries) instead of"
-            + " running, while SYNC, THREAD and CMD run it")
     void coreletEventWithTheLargestTimeoutRunsInsteadOfFailingWithLongOverflow() throws Exception {
         for (Duration timeout : new Duration[] {Duration.ofNanos(Long.MAX_VALUE).plusNanos(1),
                 Duration.ofDays(365L * 1000), Duration.ofSeconds(Long.MAX_VALUE, 999_999_999)}) {
@@ -64,10 +58,6 @@ class CoreletDurationRegressionTest {
     }
 
     @Test
-    @Disabled("DEFECT (open, reported to the lead): CoreletExecutor.startHousekeeping computes the sweeper period"
-            + " with config.coreletIdleTimeout().toMillis(), which throws ArithmeticException for idle timeouts above"
-            + " Long.MAX_VALUE ms, so no CORELET event can run; retireIdleWorkers() also calls toNanos(), which"
-            + " overflows above ~292 years and silently kills the sweeper task")
     void coreletBusWithTheLargestIdleTimeoutRunsEvents() throws Exception {
         EventResult result = runSucceedingCoreletEvent(Duration.ofSeconds(30),
                 Duration.ofSeconds(Long.MAX_VALUE, 999_999_999));

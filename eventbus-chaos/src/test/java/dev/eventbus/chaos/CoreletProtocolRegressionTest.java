@@ -17,13 +17,12 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * Regression tests for defects that the wire-protocol properties found in the corelet module, each named after what
- * it reproduces. Disabled ones are open defects (see the reason): enable them when fixed.
+ * it reproduces.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class CoreletProtocolRegressionTest {
@@ -42,9 +41,6 @@ class CoreletProtocolRegressionTest {
     }
 
     @Test
-    @Disabled("DEFECT (open, reported to the lead): CoreletExecutor.decode, case LOAD_FAILED, uses the worker's text"
-            + " verbatim as the InvalidEventException message; a worker sending a null or empty text yields a"
-            + " null/blank message naming neither the event nor the worker")
     void loadFailedReplyWithoutAMessageGivesAnErrorNamingTheEvent() throws Exception {
         for (String text : new String[] {null, ""}) {
             String id = UUID.randomUUID().toString();

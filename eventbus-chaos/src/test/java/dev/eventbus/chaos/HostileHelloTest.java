@@ -11,7 +11,6 @@ import dev.eventbus.EventResult;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -45,10 +44,6 @@ class HostileHelloTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"wrong-pid", "wrong-token", "garbage", "hang-up"})
-    @Disabled("DEFECT (open, reported to the lead): WorkerProcess.start/hello throws Frames.ProtocolException, a"
-            + " class of the non-exported package dev.eventbus.corelet.internal, and it becomes the event's result"
-            + " exception as is (after retries); it is not an EventBusException (DESIGN.md: one unchecked root) and,"
-            + " for garbage, its message ('bad frame magic 0x47455420') names neither the worker nor the event")
     void aWorkerThatBotchesItsHelloFailsTheEventWithAnEventBusExceptionNamingTheWorker(String hello)
             throws Exception {
         FakeWorkers fake = new FakeWorkers(hello);

@@ -152,7 +152,12 @@ final class CoreletExecutor implements ModeExecutor {
         }
         StopGuard guard = new StopGuard();
         attempt.onStop(guard);
-        WorkerProcess worker = acquire(guard, attempt);
+        WorkerProcess worker;
+        try {
+            worker = acquire(guard, attempt);
+        } catch (Frames.ProtocolException e) { // a worker that botched its start: like a crash, retried
+            throw new CoreletCrashedException(e.getMessage() + " (event " + event.id() + ")", null);
+        }
         boolean reusable = false;
         try {
             guard.target(worker);

@@ -133,13 +133,23 @@ final class WorkerProcess {
     }
 
     private void hello(String token) throws IOException {
-        Frames.Frame frame = Frames.read(in, 4096);
-        if (frame == null || frame.kind() != Frames.HELLO) {
-            throw new Frames.ProtocolException("CORELET worker " + pid() + " did not say hello");
+        Frames.Frame frame;
+        String received;
+        long pid;
+        try {
+            frame = Frames.read(in, 4096);
+            if (frame == null || frame.kind() != Frames.HELLO) {
+                throw new Frames.ProtocolException("CORELET worker " + pid() + " did not say hello");
+            }
+            DataInputStream p = Frames.payloadReader(frame.payload());
+            received = Frames.readString(p, 1024);
+            pid = p.readLong();
+        } catch (Frames.ProtocolException e) {
+            throw e.getMessage().startsWith("CORELET worker") ? e
+                    : new Frames.ProtocolException("CORELET worker " + pid() + " sent a bad hello: " + e.getMessage());
+        } catch (java.io.EOFException e) {
+            throw new Frames.ProtocolException("CORELET worker " + pid() + " sent a truncated hello");
         }
-        DataInputStream p = Frames.payloadReader(frame.payload());
-        String received = Frames.readString(p, 1024);
-        long pid = p.readLong();
         if (!token.equals(received) || pid != process.pid()) {
             throw new Frames.ProtocolException("CORELET worker " + process.pid() + " sent a wrong hello (pid " + pid
                     + ")");
