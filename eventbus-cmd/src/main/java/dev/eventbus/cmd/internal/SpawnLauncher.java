@@ -457,7 +457,15 @@ final class SpawnLauncher implements Launcher {
 
         @Override
         public boolean signalGroup(int signal) {
-            // The group outlives its leader while members remain; its id cannot be reused until they are all gone.
+            // The group outlives its leader while members remain, and its id cannot be reused until they are all
+            // gone. Once they are, the number is free: a process that got it since leads a group of the same id
+            // that is not ours (seen in a soak: a sweep's SIGTERM hit a later command). ProcessHandle equality
+            // includes the start time, so a present process with our leader's pid that is not our leader means
+            // our group is empty: nothing to signal.
+            ProcessHandle holder = ProcessHandle.of(pid).orElse(null);
+            if (holder != null && !holder.equals(handle)) {
+                return false;
+            }
             return nat.kill(-pid, signal);
         }
     }

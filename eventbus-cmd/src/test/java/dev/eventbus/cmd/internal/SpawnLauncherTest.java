@@ -28,4 +28,35 @@ class SpawnLauncherTest extends CmdExecutorTest {
     void theLauncherIsChosenByDefaultWhenAvailable() {
         assertEquals("posix_spawn", Launchers.preferred().name());
     }
+
+    /**
+     * Found by the chaos soak: after a command's process group emptied, its id was taken by a later command, and a
+     * leftover sweep's SIGTERM to the old group id killed that command. Forces the reuse through ns_last_pid (root).
+     */
+    @Test
+    void signalToAnEmptiedGroupNeverReachesAProcessThatReusedItsId() throws Exception {
+        java.nio.file.Path lastPid = java.nio.file.Path.of("/proc/sys/kernel/ns_last_pid");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isWritable(lastPid),
+                "needs a writable /proc/sys/kernel/ns_last_pid (root) to force a pid to be reused");
+        Child first = new SpawnLauncher().start(dev.eventbus.cmd.CmdRequest.builder("true").build(), "reuse-test");
+        assertEquals(0, first.exitCode().get(30, java.util.concurrent.TimeUnit.SECONDS));
+        long reused = first.handle().pid();
+        Process later = null;
+        for (int tries = 0; tries < 20 && later == null; tries++) { // other processes may grab the pid first
+            java.nio.file.Files.writeString(lastPid, Long.toString(reused - 1));
+            Process candidate = new ProcessBuilder("setsid", "sleep", "30").start(); // leads a group: pgid == pid
+            if (candidate.pid() == reused) {
+                later = candidate;
+            } else {
+                candidate.destroyForcibly().waitFor();
+            }
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(later != null, "could not get pid " + reused + " reused");
+        try {
+            assertEquals(false, first.signalGroup(Child.SIGTERM), "the old group is gone: nothing to signal");
+            assertTrue(later.isAlive(), "the process that reused the id was signalled");
+        } finally {
+            later.destroyForcibly().waitFor();
+        }
+    }
 }
