@@ -24,19 +24,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.ServiceLoader;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.statistics.Statistics;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The CMD map form under random maps, through the CMD executor's publish-time validation: a map that a model of
  * DESIGN.md's rules calls valid is accepted and converted exactly; any other is rejected with an
- * InvalidEventException naming an offending key. Nothing is run.
+ * InvalidEventException naming an offending key. Nothing is run. Seeded random cases ({@link RandomCases}).
  */
 class CmdMapProperties {
 
@@ -44,7 +39,7 @@ class CmdMapProperties {
             "stderr_file");
     private static ModeExecutor cmd;
 
-    @BeforeContainer
+    @BeforeAll
     static void createExecutor() {
         ExecutionModeProvider provider = ServiceLoader.load(ExecutionModeProvider.class).stream()
                 .map(ServiceLoader.Provider::get).filter(p -> p.mode().equals(ExecutionMode.CMD)).findFirst()
@@ -52,30 +47,33 @@ class CmdMapProperties {
         cmd = provider.create(EventBusConfig.defaults(new EventFactory()));
     }
 
-    @AfterContainer
+    @AfterAll
     static void closeExecutor() {
         cmd.close();
     }
 
-    @Property(tries = 1000)
-    void validMapsAreAcceptedAndInvalidOnesRejectedNamingTheKey(@ForAll("maps") Map<Object, Object> map) {
-        Statistics.coverage(c -> {
-            c.check("valid").percentage(p -> p > 15);
-            c.check("invalid").percentage(p -> p > 15);
+    @Test
+    void validMapsAreAcceptedAndInvalidOnesRejectedNamingTheKey() {
+        int[] validAndInvalid = new int[2];
+        int checked = RandomCases.forAll("CMD map", 1000, CmdMapProperties::map, map -> {
+            Event event = Event.builder("cmd-props").mode(ExecutionMode.CMD).data(map).build();
+            List<String> invalid = invalidKeys(map);
+            validAndInvalid[invalid.isEmpty() ? 0 : 1]++;
+            if (invalid.isEmpty()) {
+                cmd.validate(event);
+                assertConvertedExactly(map, CmdRequest.fromMap(map));
+            } else {
+                InvalidEventException e = assertThrows(InvalidEventException.class, () -> cmd.validate(event),
+                        "invalid keys " + invalid + " in " + RandomCases.describe(map));
+                String message = e.getMessage().toLowerCase(Locale.ROOT);
+                assertTrue(invalid.stream().anyMatch(k -> message.contains(k.toLowerCase(Locale.ROOT))
+                        || k.equals("env") && message.contains("environment")),
+                        "message must name one of " + invalid + ": " + e.getMessage());
+            }
         });
-        Event event = Event.builder("cmd-props").mode(ExecutionMode.CMD).data(map).build();
-        List<String> invalid = invalidKeys(map);
-        Statistics.collect(invalid.isEmpty() ? "valid" : "invalid");
-        if (invalid.isEmpty()) {
-            cmd.validate(event);
-            assertConvertedExactly(map, CmdRequest.fromMap(map));
-        } else {
-            InvalidEventException e = assertThrows(InvalidEventException.class, () -> cmd.validate(event),
-                    "invalid keys " + invalid + " in " + map);
-            String message = e.getMessage().toLowerCase(Locale.ROOT);
-            assertTrue(invalid.stream().anyMatch(k -> message.contains(k.toLowerCase(Locale.ROOT))
-                    || k.equals("env") && message.contains("environment")),
-                    "message must name one of " + invalid + ": " + e.getMessage());
+        if (checked == 1000) { // coverage: both kinds of map are well represented (not when replaying one case)
+            assertTrue(validAndInvalid[0] > 150 && validAndInvalid[1] > 150, "valid / invalid maps: "
+                    + validAndInvalid[0] + " / " + validAndInvalid[1] + " (base seed " + RandomCases.BASE_SEED + ")");
         }
     }
 
@@ -128,60 +126,99 @@ class CmdMapProperties {
         return value == null ? null : value instanceof Path p ? p : Path.of((String) value);
     }
 
-    @Provide
-    Arbitrary<Map<Object, Object>> maps() {
-        Arbitrary<Object> key = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(12, Arbitraries.of(KEYS).map(k -> (Object) k)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.strings().ofMaxLength(8).map(k -> (Object) k)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.of("EXECUTABLE", "stdout", "argv", "Args").map(k -> (Object) k)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.integers().map(k -> (Object) k)));
-        return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(3, validish()),
-                net.jqwik.api.Tuple.of(2, Arbitraries.maps(key, value()).ofMaxSize(8)
-                        .map(m -> (Map<Object, Object>) new HashMap<>(m))));
-    }
-
-    /** Maps with a plausible executable and plausible values, mutated now and then. */
-    private Arbitrary<Map<Object, Object>> validish() {
-        return Arbitraries.subsetOf(KEYS.subList(1, KEYS.size())).flatMap(keys -> {
-            Arbitrary<Map<Object, Object>> base = Arbitraries.of("sh", "/bin/true", "true", "echo").map(exe -> {
-                Map<Object, Object> m = new LinkedHashMap<>();
-                m.put("executable", exe);
-                return m;
-            });
-            for (String k : keys) {
-                Arbitrary<Object> v = goodValue(k);
-                base = base.flatMap(m -> v.map(value -> {
-                    Map<Object, Object> copy = new LinkedHashMap<>(m);
-                    copy.put(k, value);
-                    return copy;
-                }));
+    /**
+     * First a few edge maps (empty, minimal, every key, a null or blank executable), then validish maps (3 in 5) or
+     * random maps of up to 8 keys, mostly the known ones, with any values (2 in 5).
+     */
+    static Map<Object, Object> map(RandomCases.Draw d) {
+        if (d.index < 6) {
+            Map<Object, Object> edge = new HashMap<>();
+            switch (d.index) {
+                case 0 -> { }
+                case 1 -> edge.put("executable", "true");
+                case 2 -> {
+                    edge.put("executable", "sh");
+                    for (String k : KEYS.subList(1, KEYS.size())) {
+                        edge.put(k, goodValue(d, k));
+                    }
+                }
+                case 3 -> edge.put("executable", null);
+                case 4 -> edge.put("executable", " ");
+                default -> {
+                    edge.put("executable", "sh");
+                    edge.put("args", List.of());
+                    edge.put("env", Map.of());
+                    edge.put("stdin", new byte[0]);
+                }
             }
-            return base;
-        }).flatMap(m -> Arbitraries.integers().between(0, 9).flatMap(mutate -> mutate > 1 ? Arbitraries.just(m)
-                : Arbitraries.of(KEYS).flatMap(k -> value().map(v -> {
-                    Map<Object, Object> copy = new HashMap<>(m);
-                    copy.put(k, v);
-                    return copy;
-                }))));
+            return edge;
+        }
+        if (d.weighted(3, 2) == 0) {
+            return validish(d);
+        }
+        Map<Object, Object> map = new HashMap<>();
+        int size = d.between(0, 8);
+        for (int i = 0; i < size; i++) {
+            Object key = switch (d.weighted(12, 1, 1, 1)) {
+                case 0 -> d.of(KEYS);
+                case 1 -> d.anyString(8);
+                case 2 -> d.of(List.of("EXECUTABLE", "stdout", "argv", "Args"));
+                default -> d.someInt();
+            };
+            map.put(key, value(d));
+        }
+        return map;
     }
 
-    private static Arbitrary<Object> goodValue(String key) {
-        Arbitrary<String> text = Arbitraries.strings().alpha().numeric().withChars("-_./ ").ofMinLength(1).ofMaxLength(12)
-                .filter(s -> !s.isBlank());
+    /** Maps with a plausible executable and plausible values, mutated now and then (2 in 10). */
+    private static Map<Object, Object> validish(RandomCases.Draw d) {
+        Map<Object, Object> m = new LinkedHashMap<>();
+        m.put("executable", d.of(List.of("sh", "/bin/true", "true", "echo")));
+        for (String k : d.subsetOf(KEYS.subList(1, KEYS.size()))) {
+            m.put(k, goodValue(d, k));
+        }
+        if (d.between(0, 9) > 1) {
+            return m;
+        }
+        Map<Object, Object> copy = new HashMap<>(m);
+        copy.put(d.of(KEYS), value(d));
+        return copy;
+    }
+
+    private static String text(RandomCases.Draw d) {
+        String s;
+        do {
+            s = d.stringOf("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./ ", 1, 12);
+        } while (s.isBlank());
+        return s;
+    }
+
+    private static Object goodValue(RandomCases.Draw d, String key) {
         return switch (key) {
-            case "args" -> text.list().ofMaxSize(4).map(l -> (Object) l);
-            case "env" -> Arbitraries.maps(Arbitraries.strings().alpha().ofMinLength(1).ofMaxLength(6), text)
-                    .ofMaxSize(3).map(m -> (Object) m);
-            case "stdin" -> Arbitraries.oneOf(text.map(s -> (Object) s),
-                    Arbitraries.bytes().array(byte[].class).ofMaxSize(16).map(b -> (Object) b));
-            default -> Arbitraries.oneOf(text.map(s -> (Object) ("/tmp/" + s)), text.map(s -> (Object) Path.of(s)));
+            case "args" -> {
+                List<String> args = new ArrayList<>();
+                for (int i = d.between(0, 4); i > 0; i--) {
+                    args.add(text(d));
+                }
+                yield args;
+            }
+            case "env" -> {
+                Map<String, String> env = new HashMap<>();
+                for (int i = d.between(0, 3); i > 0; i--) {
+                    env.put(d.stringOf("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", 1, 6), text(d));
+                }
+                yield env;
+            }
+            case "stdin" -> d.nextBoolean() ? text(d) : d.bytes(0, 16);
+            default -> d.nextBoolean() ? "/tmp/" + text(d) : Path.of(text(d));
         };
     }
 
-    /** Any value at all: right and wrong types, blanks, NULs, nulls, nested wrong types. */
-    private static Arbitrary<Object> value() {
-        Arbitrary<String> any = Arbitraries.strings().ofMaxLength(10);
+    /** Any value at all: right and wrong types, blanks, NULs, nulls, nested wrong types (1 in 2 a nasty one). */
+    private static Object value(RandomCases.Draw d) {
+        if (d.nextBoolean()) {
+            return d.anyString(10);
+        }
         List<Object> nasties = new ArrayList<>();
         nasties.add("");
         nasties.add("   ");
@@ -201,6 +238,6 @@ class CmdMapProperties {
         nasties.add(List.of("a", "b"));
         nasties.add(Map.of("K", "V"));
         nasties.add(null);
-        return Arbitraries.oneOf(any.map(s -> (Object) s), Arbitraries.of(nasties));
+        return d.of(nasties);
     }
 }

@@ -18,27 +18,21 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
-import net.jqwik.api.statistics.Statistics;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * Whatever the builder accepts must run: an event with any valid priority, retries and timeout (up to the largest
- * Duration) succeeds in every mode when its handler or command succeeds, in exactly one attempt.
+ * Duration) succeeds in every mode when its handler or command succeeds, in exactly one attempt. Seeded random cases
+ * ({@link RandomCases}): every mode with every edge timeout first, then the modes in turn with random values.
  */
 class ValidEventProperties {
 
     private static EventBus bus;
     private static Path dir;
 
-    @BeforeContainer
+    @BeforeAll
     static void startBus() throws IOException {
         dir = Files.createTempDirectory("eventbus-chaos-valid-");
         EventFactory factory = new EventFactory();
@@ -47,7 +41,7 @@ class ValidEventProperties {
                 .coreletJvmOptions(List.of("-Xmx48m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")).build();
     }
 
-    @AfterContainer
+    @AfterAll
     static void stopBus() throws IOException {
         bus.shutdown();
         try (var files = Files.list(dir)) {
@@ -58,42 +52,60 @@ class ValidEventProperties {
         Files.delete(dir);
     }
 
-    @Property(tries = 40)
-    void anyValidEventWhoseHandlerSucceedsSucceedsInOneAttemptInEveryMode(@ForAll("modes") ExecutionMode mode,
-            @ForAll @IntRange(min = 0, max = 10) int priority, @ForAll @IntRange(min = 0, max = 1000) int maxRetries,
-            @ForAll("longTimeouts") Duration timeout) throws Exception {
-        if (mode == ExecutionMode.CORELET && timeout.compareTo(Duration.ofNanos(Long.MAX_VALUE)) > 0) {
-            // DEFECT (reported): CoreletDurationRegressionTest.coreletEventWithTheLargestTimeoutRunsInsteadOfFailing...
-            Statistics.label("known defects").collect("CORELET timeout above Long.MAX_VALUE ns");
-            return;
+    private static final List<ExecutionMode> MODES = List.of(ExecutionMode.SYNC, ExecutionMode.THREAD,
+            ExecutionMode.CORELET, ExecutionMode.CMD);
+    private static final List<Duration> TIMEOUT_EDGES = List.of(Duration.ofSeconds(Long.MAX_VALUE, 999_999_999),
+            Duration.ofMillis(Long.MAX_VALUE), Duration.ofNanos(Long.MAX_VALUE), Duration.ofDays(365 * 100),
+            Duration.ofSeconds(30));
+
+    record Sample(ExecutionMode mode, int priority, int maxRetries, Duration timeout) {
+    }
+
+    @Test
+    void anyValidEventWhoseHandlerSucceedsSucceedsInOneAttemptInEveryMode() {
+        int[] knownDefects = new int[1];
+        RandomCases.forAll("valid event", 40, ValidEventProperties::sample, c -> {
+            ExecutionMode mode = c.mode();
+            Duration timeout = c.timeout();
+            if (mode == ExecutionMode.CORELET && timeout.compareTo(Duration.ofNanos(Long.MAX_VALUE)) > 0) {
+                // DEFECT (reported): CoreletDurationRegressionTest.coreletEventWithTheLargestTimeoutRunsInsteadOfFailing...
+                knownDefects[0]++;
+                return;
+            }
+            String id = java.util.UUID.randomUUID().toString();
+            Object data = mode == ExecutionMode.CMD
+                    ? CmdRequest.builder("sh").args("-c", "echo $$ >> \"$1\"", "valid", dir.resolve(id).toString())
+                            .build()
+                    : new Script(Behaviour.SUCCEED, 0, dir.toString(), dir.toString(), 0);
+            Event event = Event.builder(mode == ExecutionMode.CMD ? "valid-cmd" : ChaosRun.TYPE).id(id).mode(mode)
+                    .data(data).priority(c.priority()).maxRetries(c.maxRetries()).timeout(timeout).build();
+            EventResult result = bus.submit(event).get(60, TimeUnit.SECONDS);
+            assertNull(result.exception(), mode + " with timeout " + timeout + ": " + result);
+            assertTrue(result.success(), result.toString());
+            assertEquals(1, Attempts.count(dir.toString(), id), "exactly one attempt");
+        });
+        if (knownDefects[0] > 0) {
+            System.out.println("ValidEventProperties: " + knownDefects[0]
+                    + " CORELET cases with a timeout above Long.MAX_VALUE ns skipped (known defect)");
         }
-        Statistics.collect(mode);
-        String id = java.util.UUID.randomUUID().toString();
-        Object data = mode == ExecutionMode.CMD
-                ? CmdRequest.builder("sh").args("-c", "echo $$ >> \"$1\"", "valid", dir.resolve(id).toString()).build()
-                : new Script(Behaviour.SUCCEED, 0, dir.toString(), dir.toString(), 0);
-        Event event = Event.builder(mode == ExecutionMode.CMD ? "valid-cmd" : ChaosRun.TYPE).id(id).mode(mode)
-                .data(data).priority(priority).maxRetries(maxRetries).timeout(timeout).build();
-        EventResult result = bus.submit(event).get(60, TimeUnit.SECONDS);
-        assertNull(result.exception(), mode + " with timeout " + timeout + ": " + result);
-        assertTrue(result.success(), result.toString());
-        assertEquals(1, Attempts.count(dir.toString(), id), "exactly one attempt");
     }
 
-    @Provide
-    Arbitrary<ExecutionMode> modes() {
-        return Arbitraries.of(ExecutionMode.SYNC, ExecutionMode.THREAD, ExecutionMode.CORELET, ExecutionMode.CMD);
+    /** Cases 0-19: each mode with each edge timeout; then the modes in turn with random values. */
+    private static Sample sample(RandomCases.Draw d) {
+        ExecutionMode mode = MODES.get(d.index % MODES.size());
+        int priority = d.withEdges(List.of(0, 10), () -> d.between(0, 10));
+        int maxRetries = d.withEdges(List.of(0, 1000), () -> d.between(0, 1000));
+        Duration timeout = d.index < MODES.size() * TIMEOUT_EDGES.size() ? TIMEOUT_EDGES.get(d.index / MODES.size())
+                : longTimeout(d);
+        return new Sample(mode, priority, maxRetries, timeout);
     }
 
-    /** Timeouts a quick handler never reaches: 30 s up to the largest Duration. */
-    @Provide
-    Arbitrary<Duration> longTimeouts() {
-        Arbitrary<Duration> any = Combinators.combine(Arbitraries.longs().between(30, Long.MAX_VALUE),
-                Arbitraries.integers().between(0, 999_999_999)).as(Duration::ofSeconds);
-        Arbitrary<Duration> moderate = Arbitraries.longs().between(30, 200L * 365 * 24 * 3600).map(Duration::ofSeconds);
-        return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(3, moderate), net.jqwik.api.Tuple.of(1, any),
-                net.jqwik.api.Tuple.of(1, Arbitraries.of(Duration.ofSeconds(Long.MAX_VALUE, 999_999_999),
-                        Duration.ofMillis(Long.MAX_VALUE), Duration.ofNanos(Long.MAX_VALUE),
-                        Duration.ofDays(365 * 100))));
+    /** Timeouts a quick handler never reaches: 30 s up to the largest Duration (moderate 3 in 5, an edge 1 in 5). */
+    private static Duration longTimeout(RandomCases.Draw d) {
+        return switch (d.weighted(3, 1, 1)) {
+            case 0 -> Duration.ofSeconds(d.between(30, 200L * 365 * 24 * 3600));
+            case 1 -> Duration.ofSeconds(d.between(30, Long.MAX_VALUE), d.between(0, 999_999_999));
+            default -> d.of(TIMEOUT_EDGES);
+        };
     }
 }

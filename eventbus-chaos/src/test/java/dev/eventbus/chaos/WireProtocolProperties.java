@@ -12,35 +12,31 @@ import dev.eventbus.EventTimeoutException;
 
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.List;
 import java.util.HexFormat;
 import java.util.UUID;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
-import net.jqwik.api.statistics.Statistics;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The corelet wire protocol from the parent's side, against a fake worker ({@link FakeWorkerAgent}) that answers
  * with truncated, stalled, oversized, reordered, garbage and hostile frames: every such event gets exactly one
  * failed result, within a bound, with a message naming the event, and the pool serves the next event normally.
+ * Seeded random cases ({@link RandomCases}): the nine kinds of answer in turn, each kind's edge values first.
  */
 class WireProtocolProperties {
 
     private static final int MAX_REPLY = 64 * 1024 * 1024;
     private static FakeWorkers fake;
 
-    @BeforeContainer
+    @BeforeAll
     static void startBus() throws IOException {
         fake = new FakeWorkers();
     }
 
-    @AfterContainer
+    @AfterAll
     static void stopBus() throws IOException, InterruptedException {
         fake.close();
         assertTrue(Probes.workerJvms().isEmpty(), "no fake worker may outlive the bus: " + Probes.workerJvms());
@@ -67,10 +63,13 @@ class WireProtocolProperties {
         assertTrue(next.success(), "the next event succeeds: " + next);
     }
 
-    @Property(tries = 60)
-    void everyHostileReplyFailsOnlyItsEventWithAClearErrorAndThePoolKeepsWorking(@ForAll("cases") Case c)
-            throws Exception {
-        Statistics.collect(c.category());
+    @Test
+    void everyHostileReplyFailsOnlyItsEventWithAClearErrorAndThePoolKeepsWorking() {
+        RandomCases.forAll("hostile reply", 60, WireProtocolProperties::hostileCase,
+                WireProtocolProperties::failsOnlyItsEventWithAClearErrorAndThePoolKeepsWorking);
+    }
+
+    private static void failsOnlyItsEventWithAClearErrorAndThePoolKeepsWorking(Case c) throws Exception {
         long t0 = System.nanoTime();
         EventResult result = run(c.eventId(), c.action(), c.reply(), c.timeoutMs());
         long ms = (System.nanoTime() - t0) / 1_000_000L;
@@ -80,7 +79,6 @@ class WireProtocolProperties {
         assertTrue(ms <= c.timeoutMs() + 2_000 + 2_000 + 8_000, c.category() + " took " + ms + " ms");
         if (knownDefectLoadFailedPassedThrough(result, c.eventId())) {
             // reproduced by CoreletProtocolRegressionTest.loadFailedReplyWithoutAMessageGivesAnErrorNamingTheEvent
-            Statistics.label("known defects").collect("LOAD_FAILED without a message");
             assertPoolStillServes();
             return;
         }
@@ -127,100 +125,105 @@ class WireProtocolProperties {
         }
     }
 
-    @Provide
-    Arbitrary<Case> cases() {
-        Arbitrary<String> ids = Arbitraries.create(() -> UUID.randomUUID().toString());
-        return Arbitraries.oneOf(wellFormed(ids), truncated(ids), stalled(ids), oversized(ids), garbage(ids),
-                wrongId(ids), reordered(ids), badHeader(ids), hostilePayload(ids));
-    }
+    private static final List<String> KINDS = List.of("well-formed", "truncated-then-exit", "stalled", "oversized",
+            "garbage", "wrong-event-id", "reordered", "bad-header", "hostile-payload");
 
-    private static Arbitrary<Case> wellFormed(Arbitrary<String> ids) {
-        return ids.map(id -> new Case("well-formed", id, FakeWorkerAgent.CONTINUE, ProtocolFrames.success(id), 5_000));
-    }
-
-    private static Arbitrary<Case> truncated(Arbitrary<String> ids) {
-        return Combinators.combine(ids, Arbitraries.integers().between(0, 999), Arbitraries.of(true, false))
-                .as((id, cut, threw) -> {
-                    byte[] full = threw ? ProtocolFrames.threw(id, "x.Boom", "boom") : ProtocolFrames.success(id);
-                    return new Case("truncated-then-exit", id, FakeWorkerAgent.EXIT,
-                            Arrays.copyOf(full, full.length * cut / 1000), 5_000);
-                });
-    }
-
-    private static Arbitrary<Case> stalled(Arbitrary<String> ids) {
-        return Combinators.combine(ids, Arbitraries.integers().between(0, 999)).as((id, cut) -> {
-            byte[] full = ProtocolFrames.success(id);
-            return new Case("stalled", id, FakeWorkerAgent.HANG, Arrays.copyOf(full, full.length * cut / 1000), 1_000);
-        });
-    }
-
-    private static Arbitrary<Case> oversized(Arbitrary<String> ids) {
-        return Combinators.combine(ids, Arbitraries.integers().between(MAX_REPLY + 1, Integer.MAX_VALUE))
-                .as((id, length) -> new Case("oversized", id, FakeWorkerAgent.CONTINUE,
-                        ProtocolFrames.frame(ProtocolFrames.MAGIC, ProtocolFrames.VERSION, ProtocolFrames.RESULT, id,
-                                length, new byte[] {1, 2, 3}), 5_000));
-    }
-
-    private static Arbitrary<Case> garbage(Arbitrary<String> ids) {
-        return Combinators.combine(ids, Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(64),
-                Arbitraries.of(FakeWorkerAgent.CONTINUE, FakeWorkerAgent.EXIT)).as((id, bytes, action) -> {
-                    if (bytes[0] == 0x45) {
-                        bytes[0] = 0x46;
-                    } // never the magic's first byte
-                    return new Case("garbage", id, action, bytes, 2_000);
-                });
-    }
-
-    private static Arbitrary<Case> wrongId(Arbitrary<String> ids) {
-        return Combinators.combine(ids, ids).as((id, other) -> new Case("wrong-event-id", id,
-                FakeWorkerAgent.CONTINUE, ProtocolFrames.success(other), 5_000));
-    }
-
-    private static Arbitrary<Case> reordered(Arbitrary<String> ids) {
-        return Combinators.combine(ids, ids).as((id, other) -> {
-            byte[] first = ProtocolFrames.success(other);
-            byte[] second = ProtocolFrames.success(id);
-            byte[] both = Arrays.copyOf(first, first.length + second.length);
-            System.arraycopy(second, 0, both, first.length, second.length);
-            return new Case("reordered", id, FakeWorkerAgent.CONTINUE, both, 5_000);
-        });
-    }
-
-    private static Arbitrary<Case> badHeader(Arbitrary<String> ids) {
-        return Combinators.combine(ids, Arbitraries.integers().between(0, 3), Arbitraries.integers())
-                .as((id, which, n) -> {
-                    byte[] payload = ProtocolFrames.payload().bool(true).intValue(-1).bytes();
-                    byte[] reply = switch (which) {
-                        case 0 -> ProtocolFrames.frame(ProtocolFrames.MAGIC, (n & 0xff) == 1 ? 2 : n & 0xff,
-                                ProtocolFrames.RESULT, id, payload.length, payload);
-                        case 1 -> ProtocolFrames.frame(ProtocolFrames.MAGIC, ProtocolFrames.VERSION,
-                                ProtocolFrames.RESULT, id, n >= 0 ? -1 - n : n, payload);
-                        case 2 -> ProtocolFrames.payload().intValue(ProtocolFrames.MAGIC).byteValue(1).byteValue(3)
-                                .intValue(n >= -1 ? Math.max(2048, n) : n).raw(payload).bytes();
-                        default -> ProtocolFrames.frame(n == ProtocolFrames.MAGIC ? 0 : n, ProtocolFrames.VERSION,
-                                ProtocolFrames.RESULT, id, payload.length, payload);
-                    };
-                    return new Case("bad-header", id, FakeWorkerAgent.CONTINUE, reply, 5_000);
-                });
-    }
-
-    /** Right header, hostile payload: random bytes, or structures with absurd counts and lengths. */
-    private static Arbitrary<Case> hostilePayload(Arbitrary<String> ids) {
-        Arbitrary<byte[]> randomBytes = Arbitraries.bytes().array(byte[].class).ofMaxSize(256);
-        Arbitrary<byte[]> absurd = Combinators.combine(Arbitraries.integers(), Arbitraries.integers())
-                .as((a, b) -> ProtocolFrames.payload().intValue(a).intValue(b).intValue(b).bytes());
-        Arbitrary<byte[]> deepException = Arbitraries.integers().between(1, 16).map(depth -> {
-            ProtocolFrames.Builder p = ProtocolFrames.payload().intValue(depth);
-            for (int i = 0; i < depth; i++) {
-                p.string("x.E" + i).string(null).intValue(0);
+    /**
+     * Case i is of kind i mod 9; within a kind, {@code Draw.index} counts its cases, so that each kind takes its edge
+     * values first.
+     */
+    static Case hostileCase(RandomCases.Draw draw) {
+        String kind = KINDS.get(draw.index % KINDS.size());
+        RandomCases.Draw d = new RandomCases.Draw(draw.random, draw.index / KINDS.size());
+        String id = id(d);
+        return switch (kind) {
+            case "well-formed" -> new Case(kind, id, FakeWorkerAgent.CONTINUE, ProtocolFrames.success(id), 5_000);
+            case "truncated-then-exit" -> {
+                int cut = d.withEdges(List.of(0, 999, 0, 999), () -> d.between(0, 999));
+                boolean threw = d.index < 4 ? d.index >= 2 : d.nextBoolean();
+                byte[] full = threw ? ProtocolFrames.threw(id, "x.Boom", "boom") : ProtocolFrames.success(id);
+                yield new Case(kind, id, FakeWorkerAgent.EXIT, Arrays.copyOf(full, full.length * cut / 1000), 5_000);
             }
-            return p.bytes();
-        });
-        Arbitrary<Integer> kinds = Arbitraries.oneOf(Arbitraries.of(3, 4, 5, 6),
-                Arbitraries.integers().between(-128, 127));
-        return Combinators.combine(ids, kinds, Arbitraries.oneOf(randomBytes, absurd, deepException))
-                .as((id, kind, payload) -> new Case("hostile-payload", id, FakeWorkerAgent.CONTINUE,
-                        ProtocolFrames.frame(kind, id, payload), 5_000));
+            case "stalled" -> {
+                int cut = d.withEdges(List.of(0, 999), () -> d.between(0, 999));
+                byte[] full = ProtocolFrames.success(id);
+                yield new Case(kind, id, FakeWorkerAgent.HANG, Arrays.copyOf(full, full.length * cut / 1000), 1_000);
+            }
+            case "oversized" -> {
+                int length = d.withEdges(List.of(MAX_REPLY + 1, Integer.MAX_VALUE),
+                        () -> d.between(MAX_REPLY + 1, Integer.MAX_VALUE));
+                yield new Case(kind, id, FakeWorkerAgent.CONTINUE, ProtocolFrames.frame(ProtocolFrames.MAGIC,
+                        ProtocolFrames.VERSION, ProtocolFrames.RESULT, id, length, new byte[] {1, 2, 3}), 5_000);
+            }
+            case "garbage" -> {
+                byte[] bytes = d.index == 0 ? new byte[] {0} : d.bytes(1, 64);
+                if (bytes[0] == 0x45) {
+                    bytes[0] = 0x46;
+                } // never the magic's first byte
+                byte action = d.index < 2 ? (d.index == 0 ? FakeWorkerAgent.CONTINUE : FakeWorkerAgent.EXIT)
+                        : d.of(List.of(FakeWorkerAgent.CONTINUE, FakeWorkerAgent.EXIT));
+                yield new Case(kind, id, action, bytes, 2_000);
+            }
+            case "wrong-event-id" -> new Case(kind, id, FakeWorkerAgent.CONTINUE,
+                    ProtocolFrames.success(id(d)), 5_000);
+            case "reordered" -> {
+                byte[] first = ProtocolFrames.success(id(d));
+                byte[] second = ProtocolFrames.success(id);
+                byte[] both = Arrays.copyOf(first, first.length + second.length);
+                System.arraycopy(second, 0, both, first.length, second.length);
+                yield new Case(kind, id, FakeWorkerAgent.CONTINUE, both, 5_000);
+            }
+            case "bad-header" -> new Case(kind, id, FakeWorkerAgent.CONTINUE, badHeader(d, id), 5_000);
+            default -> new Case(kind, id, FakeWorkerAgent.CONTINUE, hostilePayload(d, id), 5_000);
+        };
     }
 
+    /** A random event id, from the case's seed. */
+    private static String id(RandomCases.Draw d) {
+        return new UUID(d.random.nextLong(), d.random.nextLong()).toString();
+    }
+
+    /** A wrong version, a negative length, a second hello, or a wrong magic; n is any int, edges first. */
+    private static byte[] badHeader(RandomCases.Draw d, String id) {
+        int which = d.index < 4 ? d.index : d.between(0, 3);
+        int n = d.withEdges(List.of(1, Integer.MIN_VALUE, -1, 0, Integer.MAX_VALUE, ProtocolFrames.MAGIC, 2),
+                d::someInt);
+        byte[] payload = ProtocolFrames.payload().bool(true).intValue(-1).bytes();
+        return switch (which) {
+            case 0 -> ProtocolFrames.frame(ProtocolFrames.MAGIC, (n & 0xff) == 1 ? 2 : n & 0xff,
+                    ProtocolFrames.RESULT, id, payload.length, payload);
+            case 1 -> ProtocolFrames.frame(ProtocolFrames.MAGIC, ProtocolFrames.VERSION,
+                    ProtocolFrames.RESULT, id, n >= 0 ? -1 - n : n, payload);
+            case 2 -> ProtocolFrames.payload().intValue(ProtocolFrames.MAGIC).byteValue(1).byteValue(3)
+                    .intValue(n >= -1 ? Math.max(2048, n) : n).raw(payload).bytes();
+            default -> ProtocolFrames.frame(n == ProtocolFrames.MAGIC ? 0 : n, ProtocolFrames.VERSION,
+                    ProtocolFrames.RESULT, id, payload.length, payload);
+        };
+    }
+
+    /**
+     * Right header, hostile payload: random bytes (up to 256), structures with absurd counts and lengths, or deep
+     * exception chains; of a known kind (3-6) or any byte.
+     */
+    private static byte[] hostilePayload(RandomCases.Draw d, String id) {
+        int kind = d.withEdges(List.of(3, 4, 5, 6, -128, 127, 0),
+                () -> d.nextBoolean() ? d.of(List.of(3, 4, 5, 6)) : d.between(-128, 127));
+        byte[] payload = switch (d.index < 3 ? d.index : d.between(0, 2)) {
+            case 0 -> d.bytes(0, 256);
+            case 1 -> {
+                int a = d.someInt();
+                int b = d.someInt();
+                yield ProtocolFrames.payload().intValue(a).intValue(b).intValue(b).bytes();
+            }
+            default -> {
+                int depth = d.index == 2 ? 16 : d.between(1, 16);
+                ProtocolFrames.Builder p = ProtocolFrames.payload().intValue(depth);
+                for (int i = 0; i < depth; i++) {
+                    p.string("x.E" + i).string(null).intValue(0);
+                }
+                yield p.bytes();
+            }
+        };
+        return ProtocolFrames.frame(kind, id, payload);
+    }
 }
