@@ -63,15 +63,9 @@ class ValidEventProperties {
 
     @Test
     void anyValidEventWhoseHandlerSucceedsSucceedsInOneAttemptInEveryMode() {
-        int[] knownDefects = new int[1];
         RandomCases.forAll("valid event", 40, ValidEventProperties::sample, c -> {
             ExecutionMode mode = c.mode();
             Duration timeout = c.timeout();
-            if (mode == ExecutionMode.CORELET && timeout.compareTo(Duration.ofNanos(Long.MAX_VALUE)) > 0) {
-                // DEFECT (reported): CoreletDurationRegressionTest.coreletEventWithTheLargestTimeoutRunsInsteadOfFailing...
-                knownDefects[0]++;
-                return;
-            }
             String id = java.util.UUID.randomUUID().toString();
             Object data = mode == ExecutionMode.CMD
                     ? CmdRequest.builder("sh").args("-c", "echo $$ >> \"$1\"", "valid", dir.resolve(id).toString())
@@ -84,10 +78,6 @@ class ValidEventProperties {
             assertTrue(result.success(), result.toString());
             assertEquals(1, Attempts.count(dir.toString(), id), "exactly one attempt");
         });
-        if (knownDefects[0] > 0) {
-            System.out.println("ValidEventProperties: " + knownDefects[0]
-                    + " CORELET cases with a timeout above Long.MAX_VALUE ns skipped (known defect)");
-        }
     }
 
     /** Cases 0-19: each mode with each edge timeout; then the modes in turn with random values. */

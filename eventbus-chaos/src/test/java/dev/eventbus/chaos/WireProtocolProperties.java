@@ -77,11 +77,6 @@ class WireProtocolProperties {
         // DESIGN.md: a CORELET timeout is reported within timeout + 2 s; a crash waits at most 2 s for the exit code;
         // the worker's start-up is not charged, so allow a few seconds for it.
         assertTrue(ms <= c.timeoutMs() + 2_000 + 2_000 + 8_000, c.category() + " took " + ms + " ms");
-        if (knownDefectLoadFailedPassedThrough(result, c.eventId())) {
-            // reproduced by CoreletProtocolRegressionTest.loadFailedReplyWithoutAMessageGivesAnErrorNamingTheEvent
-            assertPoolStillServes();
-            return;
-        }
         switch (c.category()) {
             case "well-formed" -> assertTrue(result.success(), "a valid reply is a success: " + result);
             case "hostile-payload" -> {
@@ -104,15 +99,6 @@ class WireProtocolProperties {
             }
         }
         assertPoolStillServes();
-    }
-
-    /**
-     * DEFECT (reported): the parent uses a LOAD_FAILED reply's text verbatim as the InvalidEventException message, so a
-     * worker can make it null, blank or anything, naming neither the event nor the worker.
-     */
-    static boolean knownDefectLoadFailedPassedThrough(EventResult result, String eventId) {
-        return result.exception() instanceof dev.eventbus.InvalidEventException e
-                && (e.getMessage() == null || !e.getMessage().contains(eventId));
     }
 
     private static void assertClear(EventResult result, Case c) {
