@@ -6,6 +6,7 @@ import dev.eventbus.ExecutionMode;
 import dev.eventbus.cmd.CmdLaunchException;
 import dev.eventbus.cmd.CmdRequest;
 import dev.eventbus.cmd.CmdResult;
+import dev.eventbus.runtime.TestAttempt;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

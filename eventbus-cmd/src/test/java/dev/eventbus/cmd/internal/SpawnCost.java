@@ -4,6 +4,7 @@ import dev.eventbus.Event;
 import dev.eventbus.EventResult;
 import dev.eventbus.ExecutionMode;
 import dev.eventbus.cmd.CmdRequest;
+import dev.eventbus.runtime.TestAttempt;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

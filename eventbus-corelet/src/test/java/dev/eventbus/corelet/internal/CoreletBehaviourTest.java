@@ -2,6 +2,7 @@ package dev.eventbus.corelet.internal;
 
 import dev.eventbus.ExecutionMode;
 import dev.eventbus.runtime.EventBusBehaviourSuite;
+import dev.eventbus.runtime.TestAttempt;
 import org.junit.jupiter.api.AfterAll;
 
 import java.util.List;

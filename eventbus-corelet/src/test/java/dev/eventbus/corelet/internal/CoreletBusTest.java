@@ -7,6 +7,7 @@ import dev.eventbus.EventFactory;
 import dev.eventbus.EventResult;
 import dev.eventbus.ExecutionMode;
 import dev.eventbus.InvalidEventException;
+import dev.eventbus.runtime.TestAttempt;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

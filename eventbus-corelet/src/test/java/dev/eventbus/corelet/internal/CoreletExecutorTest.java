@@ -5,6 +5,7 @@ import dev.eventbus.EventFactory;
 import dev.eventbus.EventResult;
 import dev.eventbus.ExecutionMode;
 import dev.eventbus.RemoteHandlerException;
+import dev.eventbus.runtime.TestAttempt;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -14,8 +15,8 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 
-import static dev.eventbus.corelet.internal.TestAttempt.result;
-import static dev.eventbus.corelet.internal.TestAttempt.run;
+import static dev.eventbus.runtime.TestAttempt.result;
+import static dev.eventbus.runtime.TestAttempt.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

@@ -9,6 +9,7 @@ import dev.eventbus.HandlerMeta;
 import dev.eventbus.InvalidEventException;
 import dev.eventbus.NoHandlerAvailableException;
 import dev.eventbus.corelet.hostile.Payload;
+import dev.eventbus.runtime.TestAttempt;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,8 +24,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import static dev.eventbus.corelet.internal.TestAttempt.assertEnds;
-import static dev.eventbus.corelet.internal.TestAttempt.result;
+import static dev.eventbus.runtime.TestAttempt.assertEnds;
+import static dev.eventbus.runtime.TestAttempt.result;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

@@ -1,6 +1,7 @@
 package dev.eventbus.corelet.internal;
 
 import dev.eventbus.EventHandler;
+import dev.eventbus.runtime.TestAttempt;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -21,7 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import static dev.eventbus.corelet.internal.TestAttempt.assertEnds;
+import static dev.eventbus.runtime.TestAttempt.assertEnds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

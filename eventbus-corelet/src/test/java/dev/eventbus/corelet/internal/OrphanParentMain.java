@@ -3,6 +3,7 @@ package dev.eventbus.corelet.internal;
 import dev.eventbus.Event;
 import dev.eventbus.EventFactory;
 import dev.eventbus.ExecutionMode;
+import dev.eventbus.runtime.TestAttempt;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
