@@ -136,6 +136,8 @@ public final class BenchmarkReport {
                 .warmupIterations(profile.warmups())
                 .measurementIterations(profile.iterations())
                 .timeout(TimeValue.minutes(3))
+                // A fixed, pre-touched heap: otherwise page faults of a growing heap land in whichever row runs then.
+                .jvmArgsPrepend("-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch")
                 .shouldFailOnError(failOnError)
                 .addProfiler(MetricsProfiler.class);
         params.forEach(options::param);

@@ -42,13 +42,16 @@ final class AttemptRun implements Attempt, EventContext {
     static final int CANCEL = 2;
 
     private static final VarHandle STATE;
+    private static final VarHandle CLOCK_STARTS;
     private static final long PID = ProcessHandle.current().pid();
     private static final long STOP_ACTIONS_WAIT_MILLIS = 1000;
     private static final long MAX_TIMEOUT_SECONDS = Long.MAX_VALUE / 4 / 1_000_000_000L;
 
     static {
         try {
-            STATE = MethodHandles.lookup().findVarHandle(AttemptRun.class, "state", int.class);
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            STATE = lookup.findVarHandle(AttemptRun.class, "state", int.class);
+            CLOCK_STARTS = lookup.findVarHandle(AttemptRun.class, "clockStarts", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -58,8 +61,10 @@ final class AttemptRun implements Attempt, EventContext {
     final Task task;
     final ThreadState owner;
     private final int number;
-    private final long startNanos;
-    volatile long deadline;
+    /** Bumped by {@link #restartClock()}; the watchdog restarts its count of this attempt's time when it changes. */
+    private volatile int clockStarts;
+    /** When {@link #timestamp()} was first asked for; racy but benign (an Instant is immutable). */
+    private Instant timestamp;
     private volatile int state;
     /** TIMEOUT or CANCEL; written before STOPPED, read after it. */
     private int reason;
@@ -75,12 +80,10 @@ final class AttemptRun implements Attempt, EventContext {
         this.task = task;
         this.number = number;
         this.owner = owner;
-        this.startNanos = System.nanoTime();
-        this.deadline = startNanos + timeoutNanos();
     }
 
     /** The timeout in nanoseconds, capped so that deadline arithmetic cannot overflow (a cap of centuries). */
-    private long timeoutNanos() {
+    long timeoutNanos() {
         Duration timeout = task.event.timeout();
         return timeout.getSeconds() >= MAX_TIMEOUT_SECONDS ? MAX_TIMEOUT_SECONDS * 1_000_000_000L : timeout.toNanos();
     }
@@ -104,7 +107,12 @@ final class AttemptRun implements Attempt, EventContext {
 
     @Override
     public void restartClock() {
-        deadline = System.nanoTime() + timeoutNanos();
+        CLOCK_STARTS.getAndAdd(this, 1);
+    }
+
+    /** How many times the clock was restarted; the watchdog times the attempt from when it saw the last change. */
+    int clockStarts() {
+        return clockStarts;
     }
 
     @Override
@@ -147,7 +155,14 @@ final class AttemptRun implements Attempt, EventContext {
 
     @Override
     public Instant timestamp() {
-        return bus.instantOf(startNanos);
+        // Read on first use: a clock read costs as much as a whole SYNC dispatch on some virtual machines, and
+        // most handlers never ask. The value lies within the attempt, at or after its start.
+        Instant t = timestamp;
+        if (t == null) {
+            t = Instant.now();
+            timestamp = t;
+        }
+        return t;
     }
 
     // ---- the state machine

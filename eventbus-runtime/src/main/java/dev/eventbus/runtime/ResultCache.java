@@ -2,13 +2,14 @@ package dev.eventbus.runtime;
 
 import dev.eventbus.EventResult;
 
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -16,24 +17,35 @@ import java.util.concurrent.locks.ReentrantLock;
  * The bounded cache of {@code publish} results: the least recently stored are evicted beyond {@code capacity}.
  * Evictions are counted, and the first one is logged once at WARNING with the capacity to raise.
  *
- * <p>Lock-free on the hot path, because every worker stores into it: results live in a {@link ConcurrentHashMap};
- * a FIFO of ids remembers the order they were stored in. A consumed result leaves its id behind in the FIFO; the
- * evictor skips such ids, and when they outnumber the capacity one thread sweeps them out, so both structures stay
- * bounded. A store that overflows the capacity evicts before it returns: the cache holds at most
- * {@code capacity} results plus one per thread storing at that instant.
+ * <p>Every worker stores into it, so the path of a store and of a read is one {@link ConcurrentHashMap} operation
+ * and one counter increment, with no order structure to maintain: each entry carries its store sequence number,
+ * and the eviction order is recovered only when the cache overflows. Then one thread at a time (the others queue on
+ * a lock, which only a full cache takes) sorts the entries by sequence once and remembers the ids of the oldest half
+ * as the next eviction candidates, so an eviction costs O(log capacity) amortized. A candidate read in the
+ * meantime is skipped; candidates hold ids, never results, so nothing read is retained. A store that overflows the
+ * capacity evicts before it returns: the cache holds at most {@code capacity} results plus one per thread storing at
+ * that instant.
  */
 final class ResultCache {
 
     private static final System.Logger LOG = System.getLogger(ResultCache.class.getName());
+    private static final Comparator<Entry> BY_SEQUENCE = Comparator.comparingLong(Entry::sequence);
 
     private final int capacity;
-    private final ConcurrentHashMap<String, EventResult> results;
-    private final ConcurrentLinkedQueue<String> order = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger size = new AtomicInteger();
-    private final AtomicInteger ordered = new AtomicInteger();
+    private final ConcurrentHashMap<String, Entry> results;
+    private final AtomicLong stores = new AtomicLong();
     private final LongAdder evictions = new LongAdder();
     private final AtomicBoolean warned = new AtomicBoolean();
-    private final ReentrantLock sweeping = new ReentrantLock();
+    private final ReentrantLock evicting = new ReentrantLock();
+    // The next eviction candidates, oldest first, from the last sort; guarded by evicting.
+    private String[] candidateIds = new String[0];
+    private long[] candidateSequences = new long[0];
+    private int nextCandidate;
+    private int candidates;
+
+    /** A stored result and its place in the store order. */
+    private record Entry(EventResult result, long sequence) {
+    }
 
     ResultCache(int capacity) {
         this.capacity = capacity;
@@ -41,62 +53,61 @@ final class ResultCache {
     }
 
     void put(EventResult result) {
-        String id = result.eventId();
-        if (results.put(id, result) != null) {
-            return; // ids are unique per bus; a repeated id only replaces its result
-        }
-        order.offer(id);
-        ordered.incrementAndGet();
-        if (size.incrementAndGet() > capacity) {
+        // A repeated id (ids are unique per bus) replaces its result and takes a new place in the order.
+        results.put(result.eventId(), new Entry(result, stores.getAndIncrement()));
+        if (results.mappingCount() > capacity) {
             evictEldest();
         }
-        // When this store returns, the cache is within its capacity unless another store is in progress.
-        if (ordered.get() > 2 * capacity + 64) {
-            sweepConsumed();
-        }
     }
 
-    /** Evicts while over capacity; each eviction is claimed on the count first, so threads never over-evict. */
     private void evictEldest() {
-        for (int n = size.get(); n > capacity; n = size.get()) {
-            if (size.compareAndSet(n, n - 1) && !removeEldest()) {
-                size.incrementAndGet(); // nothing left to evict: another thread's store is still in flight
-                return;
-            }
-        }
-    }
-
-    private boolean removeEldest() {
-        for (String id = order.poll(); id != null; id = order.poll()) {
-            ordered.decrementAndGet();
-            if (results.remove(id) != null) {
-                evictions.increment();
-                if (!warned.get() && warned.compareAndSet(false, true)) {
-                    LOG.log(System.Logger.Level.WARNING, () -> "The result cache is full (capacity " + capacity
-                            + "): the oldest results are being evicted unread. Read results with getResults(ids),"
-                            + " use submit() futures, or raise EventBus.builder().resultCacheSize(...). Further"
-                            + " evictions are counted, not logged.");
-                }
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Drops the ids of results consumed already; one thread at a time, the others need not wait. */
-    private void sweepConsumed() {
-        if (!sweeping.tryLock()) {
-            return;
-        }
+        evicting.lock();
         try {
-            for (var it = order.iterator(); it.hasNext(); ) {
-                if (!results.containsKey(it.next())) {
-                    it.remove();
-                    ordered.decrementAndGet();
+            while (results.mappingCount() > capacity) {
+                if (nextCandidate == candidates && !findCandidates()) {
+                    return;
+                }
+                String id = candidateIds[nextCandidate];
+                long sequence = candidateSequences[nextCandidate];
+                candidateIds[nextCandidate++] = null;
+                Entry entry = results.get(id);
+                if (entry != null && entry.sequence() == sequence && results.remove(id, entry)) {
+                    evicted();
                 }
             }
         } finally {
-            sweeping.unlock();
+            evicting.unlock();
+        }
+    }
+
+    /** Sorts the entries by store order and keeps the oldest half as candidates; false if the cache is empty. */
+    private boolean findCandidates() {
+        Entry[] all = results.values().toArray(new Entry[0]);
+        if (all.length == 0) {
+            return false;
+        }
+        Arrays.sort(all, BY_SEQUENCE);
+        int count = Math.max(1, all.length / 2);
+        if (candidateIds.length < count) {
+            candidateIds = new String[count];
+            candidateSequences = new long[count];
+        }
+        for (int i = 0; i < count; i++) {
+            candidateIds[i] = all[i].result().eventId();
+            candidateSequences[i] = all[i].sequence();
+        }
+        nextCandidate = 0;
+        candidates = count;
+        return true;
+    }
+
+    private void evicted() {
+        evictions.increment();
+        if (!warned.get() && warned.compareAndSet(false, true)) {
+            LOG.log(System.Logger.Level.WARNING, () -> "The result cache is full (capacity " + capacity
+                    + "): the oldest results are being evicted unread. Read results with getResults(ids),"
+                    + " use submit() futures, or raise EventBus.builder().resultCacheSize(...). Further"
+                    + " evictions are counted, not logged.");
         }
     }
 
@@ -104,10 +115,9 @@ final class ResultCache {
         Map<String, EventResult> found = HashMap.newHashMap(eventIds.size());
         for (String id : eventIds) {
             if (id != null) {
-                EventResult result = results.remove(id);
-                if (result != null) {
-                    size.decrementAndGet();
-                    found.put(id, result);
+                Entry entry = results.remove(id);
+                if (entry != null) {
+                    found.put(id, entry.result());
                 }
             }
         }
@@ -115,16 +125,27 @@ final class ResultCache {
     }
 
     Map<String, EventResult> snapshot() {
-        return Map.copyOf(results);
+        Map<String, EventResult> copy = HashMap.newHashMap(results.size());
+        results.forEach((id, entry) -> copy.put(id, entry.result()));
+        return Map.copyOf(copy);
     }
 
     int size() {
-        return size.get();
+        return results.size();
     }
 
-    /** Ids remembered for eviction order, consumed ones included: bounded by about twice the capacity. */
+    /** Eviction candidates remembered (ids, read or not): at most half the capacity. */
     int remembered() {
-        return ordered.get();
+        evicting.lock();
+        try {
+            int left = 0;
+            for (int i = nextCandidate; i < candidates; i++) {
+                left += candidateIds[i] != null ? 1 : 0;
+            }
+            return left;
+        } finally {
+            evicting.unlock();
+        }
     }
 
     long evictions() {

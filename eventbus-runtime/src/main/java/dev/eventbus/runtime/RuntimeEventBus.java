@@ -13,7 +13,6 @@ import dev.eventbus.spi.ExecutionModeProvider;
 import dev.eventbus.spi.ModeExecutor;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -57,8 +56,6 @@ final class RuntimeEventBus implements EventBus {
     private final ThreadLocal<ThreadState> callerStates = ThreadLocal.withInitial(this::newCallerState);
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private final AtomicInteger shutdownStarted = new AtomicInteger();
-    private final long clockNanos = System.nanoTime();
-    private final Instant clockInstant = Instant.now();
     private volatile int state = RUNNING;
 
     RuntimeEventBus(EventBusConfig config, List<ExecutionModeProvider> providers) {
@@ -157,7 +154,8 @@ final class RuntimeEventBus implements EventBus {
         while (true) {
             AttemptRun attempt = new AttemptRun(this, task, ++task.attempts, thread);
             thread.current = attempt;
-            watchdog.armed(attempt.deadline);
+            thread.countAttempt();
+            watchdog.attemptStarted();
             if (state >= STOPPING) {
                 attempt.stop(AttemptRun.CANCEL); // closes the race with an immediate shutdown's sweep
             }
@@ -282,10 +280,6 @@ final class RuntimeEventBus implements EventBus {
     private static EventResult cancelled(Task task) {
         return EventResult.exceptionResult(task.event.id(), new EventCancelledException("Event " + task.event.id()
                 + " (" + task.event.type() + ") was cancelled: the EventBus was shut down immediately"));
-    }
-
-    Instant instantOf(long nanoTime) {
-        return clockInstant.plusNanos(nanoTime - clockNanos);
     }
 
     // ------------------------------------------------------------------ join and results
@@ -550,6 +544,10 @@ final class RuntimeEventBus implements EventBus {
 
     String name() {
         return name;
+    }
+
+    Watchdog watchdog() {
+        return watchdog;
     }
 
     int liveWorkers() {

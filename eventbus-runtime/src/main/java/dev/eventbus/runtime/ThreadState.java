@@ -4,6 +4,8 @@ import dev.eventbus.EventFactory;
 import dev.eventbus.EventHandler;
 import dev.eventbus.HandlerMeta;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -20,6 +22,14 @@ final class ThreadState {
     final Map<String, Object> data = new HashMap<>();
     /** The attempt this thread is running, watched for its deadline; null between attempts. */
     volatile AttemptRun current;
+    /** Attempts this thread started: written by it, read by the watchdog (opaque) to tell a busy thread. */
+    private long attemptsStarted;
+    // The watchdog's own notes on this thread, touched by its thread only: the attempt it last saw running here,
+    // with that attempt's clock count, the deadline it set for it, and the attempt count of its last scan.
+    AttemptRun seen;
+    int seenClockStarts;
+    long seenDeadline;
+    long scannedAttempts;
     /** SYNC handlers running in this thread for this bus; a join from inside one could never return. */
     int syncDepth;
     /** The tracker for events this thread publishes ({@code EventBus.setProgressTracker}), or null. */
@@ -27,9 +37,29 @@ final class ThreadState {
     int trackerSteps;
     private final Map<String, HandlerInstance> handlers = new HashMap<>();
 
+    private static final VarHandle ATTEMPTS_STARTED;
+
+    static {
+        try {
+            ATTEMPTS_STARTED = MethodHandles.lookup().findVarHandle(ThreadState.class, "attemptsStarted", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     ThreadState(Thread thread, boolean pooled) {
         this.thread = thread;
         this.pooled = pooled;
+    }
+
+    /** Called by this thread as it starts an attempt. */
+    void countAttempt() {
+        ATTEMPTS_STARTED.setOpaque(this, attemptsStarted + 1);
+    }
+
+    /** Called by the watchdog. */
+    long attemptsStarted() {
+        return (long) ATTEMPTS_STARTED.getOpaque(this);
     }
 
     /**
