@@ -35,9 +35,10 @@ public interface EventContext {
     long processId();
 
     /**
-     * Returns when this attempt started.
+     * Returns a time within this attempt: read from the clock when first asked, then the same for the rest of the
+     * attempt. So it is never before the attempt started, and attempts that do not ask pay no clock read.
      *
-     * @return the attempt's start time
+     * @return the attempt's timestamp
      */
     Instant timestamp();
 }

@@ -34,7 +34,8 @@ public interface Attempt {
 
     /**
      * Restarts the timeout clock now: for an executor that first had to wait for a resource that the attempt should
-     * not be charged for (a worker process starting up).
+     * not be charged for (a worker process starting up). The bus's watchdog notices the restart on its next scan
+     * (within about 20 ms), so the attempt gets at least its full timeout from this call. Any thread may call it.
      */
     void restartClock();
 
