@@ -41,23 +41,14 @@ final class AttemptRun implements Attempt, EventContext {
     static final int TIMEOUT = 1;
     static final int CANCEL = 2;
 
-    private static final VarHandle STATE;
-    private static final VarHandle CLOCK_STARTS;
+    private static final VarHandle STATE =
+            VarHandles.field(MethodHandles.lookup(), AttemptRun.class, "state", int.class);
+    private static final VarHandle CLOCK_STARTS =
+            VarHandles.field(MethodHandles.lookup(), AttemptRun.class, "clockStarts", int.class);
     private static final long PID = ProcessHandle.current().pid();
     private static final long STOP_ACTIONS_WAIT_MILLIS = 1000;
     private static final long MAX_TIMEOUT_SECONDS = Long.MAX_VALUE / 4 / 1_000_000_000L;
 
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            STATE = lookup.findVarHandle(AttemptRun.class, "state", int.class);
-            CLOCK_STARTS = lookup.findVarHandle(AttemptRun.class, "clockStarts", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    final RuntimeEventBus bus;
     final Task task;
     final ThreadState owner;
     private final int number;
@@ -75,8 +66,7 @@ final class AttemptRun implements Attempt, EventContext {
     private CountDownLatch stopActionsDone;
     long graceDeadline;
 
-    AttemptRun(RuntimeEventBus bus, Task task, int number, ThreadState owner) {
-        this.bus = bus;
+    AttemptRun(Task task, int number, ThreadState owner) {
         this.task = task;
         this.number = number;
         this.owner = owner;

@@ -28,15 +28,8 @@ final class JoinTracker {
     /** A counter alone on its cache line(s). */
     @SuppressWarnings("unused") // the padding fields exist only to keep other data off this counter's cache line
     static final class PaddedCounter {
-        private static final VarHandle VALUE;
-
-        static {
-            try {
-                VALUE = MethodHandles.lookup().findVarHandle(PaddedCounter.class, "value", long.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
+        private static final VarHandle VALUE =
+                VarHandles.field(MethodHandles.lookup(), PaddedCounter.class, "value", long.class);
 
         private long p1, p2, p3, p4, p5, p6, p7;
         private volatile long value;

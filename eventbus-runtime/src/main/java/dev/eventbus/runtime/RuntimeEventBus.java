@@ -152,7 +152,7 @@ final class RuntimeEventBus implements EventBus {
     private boolean runAttempts(Task task, ThreadState thread) {
         Event event = task.event;
         while (true) {
-            AttemptRun attempt = new AttemptRun(this, task, ++task.attempts, thread);
+            AttemptRun attempt = new AttemptRun(task, ++task.attempts, thread);
             thread.current = attempt;
             thread.countAttempt();
             watchdog.attemptStarted();
@@ -239,7 +239,6 @@ final class RuntimeEventBus implements EventBus {
         }
         return null;
     }
-
 
     private void startWorker(AttemptRun takeOver) {
         Worker worker = new Worker(this, name + "-worker-" + workerNumbers.incrementAndGet(), takeOver);

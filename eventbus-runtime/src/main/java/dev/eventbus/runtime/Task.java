@@ -15,15 +15,8 @@ import java.util.concurrent.CompletableFuture;
  */
 final class Task {
 
-    private static final VarHandle COMPLETED;
-
-    static {
-        try {
-            COMPLETED = MethodHandles.lookup().findVarHandle(Task.class, "completed", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle COMPLETED =
+            VarHandles.field(MethodHandles.lookup(), Task.class, "completed", int.class);
 
     final Event event;
     final ModeExecutor executor;

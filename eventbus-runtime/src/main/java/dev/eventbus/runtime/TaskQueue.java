@@ -41,20 +41,12 @@ final class TaskQueue {
      * A task is queued once only (retries run in the worker that took it), so nodes are never reused.
      */
     static final class Level {
-        private static final VarHandle HEAD;
-        private static final VarHandle TAIL;
-        private static final VarHandle NEXT;
-
-        static {
-            try {
-                MethodHandles.Lookup lookup = MethodHandles.lookup();
-                HEAD = lookup.findVarHandle(Level.class, "head", Task.class);
-                TAIL = lookup.findVarHandle(Level.class, "tail", Task.class);
-                NEXT = lookup.findVarHandle(Task.class, "next", Task.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
+        private static final VarHandle HEAD =
+                VarHandles.field(MethodHandles.lookup(), Level.class, "head", Task.class);
+        private static final VarHandle TAIL =
+                VarHandles.field(MethodHandles.lookup(), Level.class, "tail", Task.class);
+        private static final VarHandle NEXT =
+                VarHandles.field(MethodHandles.lookup(), Task.class, "next", Task.class);
 
         private volatile Task head;
         private volatile Task tail;

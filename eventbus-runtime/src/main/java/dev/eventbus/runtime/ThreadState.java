@@ -37,15 +37,8 @@ final class ThreadState {
     int trackerSteps;
     private final Map<String, HandlerInstance> handlers = new HashMap<>();
 
-    private static final VarHandle ATTEMPTS_STARTED;
-
-    static {
-        try {
-            ATTEMPTS_STARTED = MethodHandles.lookup().findVarHandle(ThreadState.class, "attemptsStarted", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle ATTEMPTS_STARTED =
+            VarHandles.field(MethodHandles.lookup(), ThreadState.class, "attemptsStarted", long.class);
 
     ThreadState(Thread thread, boolean pooled) {
         this.thread = thread;

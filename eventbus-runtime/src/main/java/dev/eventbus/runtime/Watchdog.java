@@ -26,15 +26,8 @@ final class Watchdog implements Runnable {
     /** The longest an attempt can run unseen, so the most a timeout is reported late. */
     static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final long IDLE_HORIZON_NANOS = TimeUnit.SECONDS.toNanos(10);
-    private static final VarHandle IDLE;
-
-    static {
-        try {
-            IDLE = MethodHandles.lookup().findVarHandle(Watchdog.class, "idle", boolean.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle IDLE =
+            VarHandles.field(MethodHandles.lookup(), Watchdog.class, "idle", boolean.class);
 
     private final RuntimeEventBus bus;
     private final Set<ThreadState> slots = ConcurrentHashMap.newKeySet();

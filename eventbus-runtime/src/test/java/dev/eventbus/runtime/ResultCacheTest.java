@@ -48,6 +48,34 @@ class ResultCacheTest {
     }
 
     @Test
+    void aCandidateReadBeforeItsEvictionIsSkippedAndTheOrderHolds() {
+        ResultCache cache = new ResultCache(4);
+        for (int i = 1; i <= 5; i++) {
+            cache.put(result("e" + i)); // the fifth overflows: e1 goes, e2 is the next candidate
+        }
+        assertEquals(Set.of("e2", "e3", "e4", "e5"), cache.snapshot().keySet());
+        assertEquals(Set.of("e2"), cache.remove(List.of("e2")).keySet());
+        cache.put(result("e6")); // room again: nothing goes
+        cache.put(result("e7")); // the candidate e2 was read: skipped, then e3 is the least recently stored
+        assertEquals(Set.of("e4", "e5", "e6", "e7"), cache.snapshot().keySet());
+        assertEquals(2, cache.evictions());
+    }
+
+    @Test
+    void aResultStoredAgainTakesANewPlaceInTheOrder() {
+        ResultCache cache = new ResultCache(3);
+        cache.put(result("a"));
+        cache.put(result("b"));
+        cache.put(result("c"));
+        EventResult again = EventResult.businessResult("a", false, "again");
+        cache.put(again);
+        cache.put(result("d"));
+        assertEquals(Set.of("a", "c", "d"), cache.snapshot().keySet(), "b is now the least recently stored");
+        assertEquals(again, cache.snapshot().get("a"));
+        assertEquals(1, cache.evictions());
+    }
+
+    @Test
     void promptConsumersKeepTheEvictionOrderBounded() {
         ResultCache cache = new ResultCache(10);
         for (int i = 0; i < 100_000; i++) {
