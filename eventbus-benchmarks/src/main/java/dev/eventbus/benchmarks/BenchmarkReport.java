@@ -177,7 +177,7 @@ public final class BenchmarkReport {
             } else if (method.startsWith("eventbus") && type == CmdBenchmark.class
                     && !Modes.available(ExecutionMode.CMD)) {
                 skip = Optional.of("CMD mode not available yet (dev.eventbus:eventbus-cmd)");
-            } else if (method.equals("posixSpawnFloor") && NativeFloor.binary().isEmpty()) {
+            } else if (method.startsWith("posixSpawn") && NativeFloor.binary().isEmpty()) {
                 skip = Optional.of(NativeFloor.failure());
             }
             if (skip.isPresent()) {

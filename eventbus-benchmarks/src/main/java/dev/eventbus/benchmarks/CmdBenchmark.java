@@ -34,8 +34,9 @@ import java.util.concurrent.TimeUnit;
  * result, one command at a time; {@code eventbusTwoWorkersBusy} publishes {@code batch} commands, joins and reads
  * every result, with both workers busy (score per command; {@code @OperationsPerInvocation} assumes the default
  * batch of 100). Baselines: {@link ProcessBuilder#start()} + {@code waitFor()} with the default pipes, one at a time;
- * and the floor, a tiny C program doing {@code posix_spawn} + {@code waitpid} 100 times per invocation, compiled
- * with gcc at run time into {@code target/bench-native/} (skipped with a message if gcc is missing).
+ * the floor, a tiny C program doing {@code posix_spawn} + {@code waitpid} 100 times per invocation, compiled
+ * with gcc at run time into {@code target/bench-native/} (skipped with a message if gcc is missing); and the same
+ * floor with stdout and stderr on pipes read to end-of-file, the least that capturing output costs.
  *
  * <p>The forks enable native access, as a deployment that wants CMD's {@code posix_spawn} launcher does (without it
  * CMD falls back to {@link ProcessBuilder}).
@@ -162,11 +163,32 @@ public class CmdBenchmark {
     @Benchmark
     @OperationsPerInvocation(FLOOR_SPAWNS)
     public int posixSpawnFloor(Floor floor) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(floor.binary.toString(), Integer.toString(FLOOR_SPAWNS), EXECUTABLE)
+        return runFloor(floor, Integer.toString(FLOOR_SPAWNS), EXECUTABLE);
+    }
+
+    /**
+     * The floor with output capture: as {@link #posixSpawnFloor}, with each child's stdout and stderr on pipes that
+     * the C program reads to end-of-file (with {@code poll}) before {@code waitpid}, as CMD does.
+     *
+     * @param floor the compiled program
+     * @return the C program's exit code
+     * @throws IOException if it cannot start
+     * @throws InterruptedException if interrupted
+     */
+    @Benchmark
+    @OperationsPerInvocation(FLOOR_SPAWNS)
+    public int posixSpawnPipesFloor(Floor floor) throws IOException, InterruptedException {
+        return runFloor(floor, Integer.toString(FLOOR_SPAWNS), "--pipes", EXECUTABLE);
+    }
+
+    private static int runFloor(Floor floor, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(floor.binary.toString()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         int code = process.waitFor();
         if (code != 0) {
-            throw new IllegalStateException("posix_spawn floor exited " + code);
+            throw new IllegalStateException("posix_spawn floor " + String.join(" ", args) + " exited " + code);
         }
         process.getOutputStream().close();
         return code;

@@ -117,7 +117,7 @@ class BenchmarkSmokeTest {
 
     @Test
     void cmdBenchmarkCompletesATinyIteration() throws Exception {
-        runTiny(CmdBenchmark.class, Map.of("batch", "4"), 4);
+        runTiny(CmdBenchmark.class, Map.of("batch", "4"), 5);
     }
 
     @Test
