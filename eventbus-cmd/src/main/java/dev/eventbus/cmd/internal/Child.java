@@ -3,6 +3,9 @@ package dev.eventbus.cmd.internal;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A command started by a {@link Launcher}: its root process and its pipes. Thread-safe.
@@ -44,6 +47,31 @@ interface Child {
      * @return the future
      */
     CompletableFuture<Integer> exitCode();
+
+    /**
+     * Waits in the calling thread, at most {@code millis}, for the root process to exit, and reaps it. A thread
+     * interrupted meanwhile gets {@link InterruptedException} (at the latest when the wait ends: a launcher may wait
+     * in native code, which an interrupt does not wake, so callers keep {@code millis} short).
+     *
+     * @param millis how long to wait at most
+     * @return the exit code, as {@link #exitCode()} gives it, or null if the root still runs
+     * @throws InterruptedException if the thread was interrupted
+     * @throws ExecutionException if the exit could not be observed
+     */
+    default Integer awaitExit(long millis) throws InterruptedException, ExecutionException {
+        try {
+            return exitCode().get(millis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Called once by the owner when it no longer waits for this command: frees what the launcher holds for it and
+     * makes sure the root is reaped when it exits, if nobody waited for that.
+     */
+    default void release() {
+    }
 
     /**
      * Tells whether the launcher put the command in a process group of its own, which then holds all its processes

@@ -18,12 +18,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -170,6 +168,7 @@ final class CmdExecutor implements ModeExecutor {
                 // Interrupted (timeout, shutdown) or failed while running: the command must not outlive its attempt.
                 run.stop();
             }
+            child.release();
         }
     }
 
@@ -283,17 +282,19 @@ final class CmdExecutor implements ModeExecutor {
          * is gone.
          */
         int awaitExit() throws InterruptedException, ExecutionException {
-            CompletableFuture<Integer> exit = child.exitCode();
             long poll = FIRST_POLL_MILLIS;
             while (true) {
+                Integer code;
                 try {
-                    return exit.get(poll, TimeUnit.MILLISECONDS);
-                } catch (TimeoutException e) {
-                    tree.snapshot();
-                    poll = Math.min(poll * 2, MAX_POLL_MILLIS);
+                    code = child.awaitExit(poll);
                 } catch (CancellationException e) {
                     throw new ExecutionException("Lost track of command " + child.handle().pid(), e);
                 }
+                if (code != null) {
+                    return code;
+                }
+                tree.snapshot();
+                poll = Math.min(poll * 2, MAX_POLL_MILLIS);
             }
         }
 

@@ -29,6 +29,37 @@ class SpawnLauncherTest extends CmdExecutorTest {
         assertEquals("posix_spawn", Launchers.preferred().name());
     }
 
+    private static boolean gone(long pid) {
+        return !java.nio.file.Files.exists(java.nio.file.Path.of("/proc/" + pid)); // a zombie still has an entry
+    }
+
+    @Test
+    void theRootIsWaitedForInTheCallingThreadAndReapedOnce() throws Exception {
+        Child child = new SpawnLauncher().start(
+                dev.eventbus.cmd.CmdRequest.builder("sh").args("-c", "exit 7").build(), "wait-test");
+        long pid = child.handle().pid();
+        Integer code = null;
+        for (int polls = 0; code == null && polls < 600; polls++) { // bounded: 600 waits of 50 ms at most
+            code = child.awaitExit(50);
+        }
+        assertEquals(7, code);
+        assertEquals(7, child.exitCode().get(30, java.util.concurrent.TimeUnit.SECONDS), "the same code afterwards");
+        child.release();
+        assertTrue(gone(pid), "reaped: no zombie left");
+    }
+
+    @Test
+    void aChildReleasedWithoutAWaitIsStillReaped() throws Exception {
+        Child child = new SpawnLauncher().start(
+                dev.eventbus.cmd.CmdRequest.builder("sh").args("-c", "exit 3").build(), "release-test");
+        long pid = child.handle().pid();
+        child.release(); // as when an attempt fails before it waits
+        assertEquals(3, child.exitCode().get(30, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(3, child.awaitExit(10), "a later wait reads the same code");
+        assertTrue(dev.eventbus.runtime.Await.until(java.time.Duration.ofSeconds(10), () -> gone(pid)),
+                "the JDK's reaper reaped it: no zombie left");
+    }
+
     /**
      * Found by the chaos soak: after a command's process group emptied, its id was taken by a later command, and a
      * leftover sweep's SIGTERM to the old group id killed that command. Forces the reuse through ns_last_pid (root).
@@ -40,6 +71,7 @@ class SpawnLauncherTest extends CmdExecutorTest {
                 "needs a writable /proc/sys/kernel/ns_last_pid (root) to force a pid to be reused");
         Child first = new SpawnLauncher().start(dev.eventbus.cmd.CmdRequest.builder("true").build(), "reuse-test");
         assertEquals(0, first.exitCode().get(30, java.util.concurrent.TimeUnit.SECONDS));
+        first.release();
         long reused = first.handle().pid();
         Process later = null;
         for (int tries = 0; tries < 20 && later == null; tries++) { // other processes may grab the pid first
