@@ -9,8 +9,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Drains one output pipe of a command until end-of-file, keeping at most {@code cap} bytes and dropping the rest,
- * so the command never blocks on a full pipe however much it writes. Runs in its own (virtual) thread; the other
- * methods may be called from any thread.
+ * so the command never blocks on a full pipe however much it writes. Either runs in a thread of its own
+ * ({@link #run()}), or is pumped by the thread that waits for the command, one read each time the pipe is ready
+ * ({@link #readReady()}); the other methods may be called from any thread.
  */
 final class Capture implements Runnable {
 
@@ -22,6 +23,8 @@ final class Capture implements Runnable {
     private byte[] bytes = new byte[0];
     private int size;
     private long total;
+    /** The buffer of {@link #readReady()}, made on first use; touched by the pumping thread only. */
+    private byte[] pumpChunk;
 
     Capture(InputStream in, int cap) {
         this.in = in;
@@ -41,6 +44,47 @@ final class Capture implements Runnable {
         } finally {
             done.countDown();
         }
+    }
+
+    /**
+     * Reads once from a pipe known to be readable (data waiting, or end-of-file), so the read does not block.
+     * Called by one thread only, instead of {@link #run()}.
+     *
+     * @return false once end-of-file is reached (the stream is then closed)
+     */
+    boolean readReady() {
+        if (done.getCount() == 0) {
+            return false;
+        }
+        if (pumpChunk == null) {
+            pumpChunk = new byte[CHUNK];
+        }
+        try {
+            int n = in.read(pumpChunk);
+            if (n >= 0) {
+                append(pumpChunk, n);
+                return true;
+            }
+        } catch (IOException e) {
+            // Closed under us: keep what was read.
+        }
+        finish();
+        return false;
+    }
+
+    /** Closes the stream and marks the capture done: what was read is what is kept. Idempotent. */
+    void finish() {
+        Redirects.closeQuietly(in);
+        done.countDown();
+    }
+
+    /**
+     * Returns whether end-of-file was reached (or the capture was finished).
+     *
+     * @return true once drained
+     */
+    boolean isDone() {
+        return done.getCount() == 0;
     }
 
     private synchronized void append(byte[] chunk, int n) {

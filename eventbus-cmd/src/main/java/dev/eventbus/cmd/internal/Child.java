@@ -67,6 +67,47 @@ interface Child {
     }
 
     /**
+     * Tells whether the thread that waits for the command can also read its output pipes, through
+     * {@link #awaitExit(long, Capture, Capture)} and {@link #drain(long, Capture, Capture)}: then no thread per pipe
+     * is needed. When true, only that thread may read the output streams.
+     *
+     * @return true if the output is pumped by the waiting thread
+     */
+    default boolean pumpsOutput() {
+        return false;
+    }
+
+    /**
+     * As {@link #awaitExit(long)}, reading meanwhile whatever the output pipes hold into the captures (null for a
+     * stream that is not piped). Only for a child that {@link #pumpsOutput()}; others ignore the captures.
+     *
+     * @param millis how long to wait at most
+     * @param out the stdout capture, or null
+     * @param err the stderr capture, or null
+     * @return the exit code, or null if the root still runs
+     * @throws InterruptedException if the thread was interrupted
+     * @throws ExecutionException if the exit could not be observed
+     */
+    default Integer awaitExit(long millis, Capture out, Capture err) throws InterruptedException, ExecutionException {
+        return awaitExit(millis);
+    }
+
+    /**
+     * Reads the output pipes into the captures until both reach end-of-file, at most {@code millis}. Only for a
+     * child that {@link #pumpsOutput()}.
+     *
+     * @param millis how long to read at most
+     * @param out the stdout capture, or null
+     * @param err the stderr capture, or null
+     * @return true if both are drained
+     * @throws InterruptedException if the thread was interrupted
+     * @throws ExecutionException if the pipes could not be watched
+     */
+    default boolean drain(long millis, Capture out, Capture err) throws InterruptedException, ExecutionException {
+        throw new UnsupportedOperationException("this child's output is read by threads of its own");
+    }
+
+    /**
      * Called once by the owner when it no longer waits for this command: frees what the launcher holds for it and
      * makes sure the root is reaped when it exits, if nobody waited for that.
      */

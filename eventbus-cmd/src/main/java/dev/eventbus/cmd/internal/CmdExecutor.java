@@ -134,9 +134,9 @@ final class CmdExecutor implements ModeExecutor {
         try {
             attempt.onStop(run::stop);
             feed(child.stdin(), request.stdin());
-            Capture out = capture(child.stdout(), cap);
-            Capture err = capture(child.stderr(), cap);
-            int code = run.awaitExit();
+            Capture out = capture(child, child.stdout(), cap);
+            Capture err = capture(child, child.stderr(), cap);
+            int code = run.awaitExit(out, err);
             Duration duration = Duration.ofNanos(System.nanoTime() - start);
             ended = true;
             // Processes the command left running belong to this event and end with it.
@@ -147,12 +147,12 @@ final class CmdExecutor implements ModeExecutor {
             } else {
                 runs.remove(run);
             }
-            if (!awaitDrained(out, err, QUICK_DRAIN)) {
+            if (!awaitDrained(child, out, err, QUICK_DRAIN)) {
                 // Someone still holds the output open: a process that left the tree before we saw it.
                 if (run.tree.scanMarked()) {
                     run.endLeftovers();
                 }
-                if (!awaitDrained(out, err, DRAIN_WAIT)) {
+                if (!awaitDrained(child, out, err, DRAIN_WAIT)) {
                     LOG.log(Level.WARNING, () -> "Command " + child.handle().pid() + " (" + request.executable()
                             + ") exited but a process outside its tree still holds its output open; returning the"
                             + " output read so far");
@@ -185,16 +185,23 @@ final class CmdExecutor implements ModeExecutor {
         });
     }
 
-    private Capture capture(java.io.InputStream in, int cap) {
+    /** A capture of a piped stream, read by a thread of its own unless the child's waiting thread pumps it. */
+    private Capture capture(Child child, java.io.InputStream in, int cap) {
         if (in == null) {
             return null;
         }
         Capture capture = new Capture(in, cap);
-        io.execute(capture);
+        if (!child.pumpsOutput()) {
+            io.execute(capture);
+        }
         return capture;
     }
 
-    private static boolean awaitDrained(Capture out, Capture err, Duration wait) throws InterruptedException {
+    private static boolean awaitDrained(Child child, Capture out, Capture err, Duration wait)
+            throws InterruptedException, ExecutionException {
+        if (child.pumpsOutput()) {
+            return child.drain(wait.toMillis(), out, err);
+        }
         long deadline = System.nanoTime() + wait.toNanos();
         for (Capture c : new Capture[] {out, err}) {
             if (c != null && !c.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
@@ -281,12 +288,12 @@ final class CmdExecutor implements ModeExecutor {
          * Waits for the root to exit, recording descendants now and then so they can be found after their parent
          * is gone.
          */
-        int awaitExit() throws InterruptedException, ExecutionException {
+        int awaitExit(Capture out, Capture err) throws InterruptedException, ExecutionException {
             long poll = FIRST_POLL_MILLIS;
             while (true) {
                 Integer code;
                 try {
-                    code = child.awaitExit(poll);
+                    code = child.awaitExit(poll, out, err);
                 } catch (CancellationException e) {
                     throw new ExecutionException("Lost track of command " + child.handle().pid(), e);
                 }

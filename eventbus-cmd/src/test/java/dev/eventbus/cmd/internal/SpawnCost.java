@@ -70,6 +70,9 @@ public final class SpawnCost {
             if (spawn != null) {
                 samples.computeIfAbsent("CMD attempt, posix_spawn (FFM) launcher", k -> new ArrayList<>())
                         .add(attempts(spawn, batch, exe));
+                samples.computeIfAbsent("  the same, output to /dev/null (no capture)", k -> new ArrayList<>())
+                        .add(attempts(spawn, batch, CmdRequest.builder(exe).stdoutFile(Path.of("/dev/null"))
+                                .stderrFile(Path.of("/dev/null")).build()));
             }
         }
         samples.forEach((name, values) -> {
@@ -99,7 +102,11 @@ public final class SpawnCost {
     }
 
     private static double attempts(CmdExecutor executor, int n, String exe) throws Exception {
-        Event event = Event.builder("spawn-cost").mode(ExecutionMode.CMD).data(CmdRequest.of(exe)).build();
+        return attempts(executor, n, CmdRequest.of(exe));
+    }
+
+    private static double attempts(CmdExecutor executor, int n, CmdRequest request) throws Exception {
+        Event event = Event.builder("spawn-cost").mode(ExecutionMode.CMD).data(request).build();
         long start = System.nanoTime();
         for (int i = 0; i < n; i++) {
             EventResult result = executor.execute(event, new TestAttempt());
