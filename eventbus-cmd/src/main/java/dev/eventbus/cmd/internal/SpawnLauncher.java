@@ -612,7 +612,9 @@ final class SpawnLauncher implements Launcher {
                     if (untilExit && revents(pollfds, 0) != 0) {
                         return true;
                     }
-                    if (ready == 0 && deadline - System.nanoTime() <= 0) {
+                    // The deadline holds even while output keeps coming (a leftover that floods the pipes must not
+                    // keep the caller from its next step: finding and ending that leftover).
+                    if (deadline - System.nanoTime() <= 0) {
                         return !untilExit && stdoutFd < 0 && stderrFd < 0;
                     }
                 }

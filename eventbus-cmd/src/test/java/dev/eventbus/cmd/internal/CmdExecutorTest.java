@@ -354,7 +354,7 @@ class CmdExecutorTest {
         assertLeftoverEnds(pid);
     }
 
-    private static void assertLeftoverEnds(long pid) throws Exception {
+    static void assertLeftoverEnds(long pid) throws Exception {
         java.util.Optional<ProcessHandle> leftover = ProcessHandle.of(pid);
         if (leftover.isPresent()) {
             Processes.assertAllEnd(List.of(leftover.get()), Duration.ofSeconds(5));
