@@ -210,8 +210,8 @@ class CoreletFailureTest {
         assertEnds(pid, Duration.ofSeconds(5));
     }
 
-    @Test
-    void workerStartUpIsNotChargedToTheAttempt() throws Exception {
+    /** A jar of {@link SlowStartAgent}: a worker started with it takes more than 1.5 s to be ready. */
+    private Path slowStartAgent() throws java.io.IOException {
         Path agent = dir.resolve("slow-start-agent.jar");
         java.util.jar.Manifest manifest = new java.util.jar.Manifest();
         manifest.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
@@ -222,6 +222,24 @@ class CoreletFailureTest {
             jar.putNextEntry(new java.util.jar.JarEntry(entry));
             in.transferTo(jar);
         }
+        return agent;
+    }
+
+    @Test
+    void workerStartUpIsNotChargedToTheAttemptByTheBusWatchdog() throws Exception {
+        // The same through a bus: its watchdog, not a test attempt, must honour the executor's clock restarts.
+        try (dev.eventbus.EventBus bus = dev.eventbus.EventBus.builder().threads(1).factory(factory)
+                .coreletJvmOptions(List.of("-javaagent:" + slowStartAgent())).build()) {
+            EventResult result = bus.submit(Event.builder("square").mode(ExecutionMode.CORELET).data(3)
+                    .timeout(Duration.ofSeconds(1)).maxRetries(0).build()).get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(result.success(), result::toString);
+            assertEquals(9, result.data());
+        }
+    }
+
+    @Test
+    void workerStartUpIsNotChargedToTheAttempt() throws Exception {
+        Path agent = slowStartAgent();
         executor.close();
         executor = new CoreletExecutor(TestAttempt.config(factory, 1, Duration.ofMinutes(10),
                 List.of("-javaagent:" + agent), List.of()));
