@@ -125,49 +125,54 @@ final class CmdExecutor implements ModeExecutor {
         } catch (CmdLaunchException e) {
             return EventResult.exceptionResult(event.id(), e);
         }
-        Run run = new Run(child, marker);
-        runs.add(run);
-        if (closed.get()) {
-            run.kill();
-        }
-        boolean ended = false;
+        // From here the child holds native resources (a pidfd, raw pipe ends) until released, whatever happens.
         try {
-            attempt.onStop(run::stop);
-            feed(child.stdin(), request.stdin());
-            Capture out = capture(child, child.stdout(), cap);
-            Capture err = capture(child, child.stderr(), cap);
-            int code = run.awaitExit(out, err);
-            Duration duration = Duration.ofNanos(System.nanoTime() - start);
-            ended = true;
-            // Processes the command left running belong to this event and end with it.
-            if (run.tree.descendantsAlive()) {
-                run.endLeftovers();
-            } else if (!child.grouped() && request.inheritEnv()) {
-                sweepLater(run);
-            } else {
-                runs.remove(run);
+            Run run = new Run(child, marker);
+            runs.add(run);
+            if (closed.get()) {
+                run.kill();
             }
-            if (!awaitDrained(child, out, err, QUICK_DRAIN)) {
-                // Someone still holds the output open: a process that left the tree before we saw it.
-                if (run.tree.scanMarked()) {
+            boolean ended = false;
+            try {
+                attempt.onStop(run::stop);
+                feed(child.stdin(), request.stdin());
+                Capture out = capture(child, child.stdout(), cap);
+                Capture err = capture(child, child.stderr(), cap);
+                int code = run.awaitExit(out, err);
+                Duration duration = Duration.ofNanos(System.nanoTime() - start);
+                ended = true;
+                // Processes the command left running belong to this event and end with it.
+                if (run.tree.descendantsAlive()) {
                     run.endLeftovers();
+                } else if (!child.grouped() && request.inheritEnv()) {
+                    sweepLater(run);
+                } else {
+                    runs.remove(run);
                 }
-                if (!awaitDrained(child, out, err, DRAIN_WAIT)) {
-                    LOG.log(Level.WARNING, () -> "Command " + child.handle().pid() + " (" + request.executable()
-                            + ") exited but a process outside its tree still holds its output open; returning the"
-                            + " output read so far");
-                    Redirects.closeQuietly(child.stdout());
-                    Redirects.closeQuietly(child.stderr());
+                if (!awaitDrained(child, out, err, QUICK_DRAIN)) {
+                    // Someone still holds the output open: a process that left the tree before we saw it.
+                    if (run.tree.scanMarked()) {
+                        run.endLeftovers();
+                    }
+                    if (!awaitDrained(child, out, err, DRAIN_WAIT)) {
+                        LOG.log(Level.WARNING, () -> "Command " + child.handle().pid() + " (" + request.executable()
+                                + ") exited but a process outside its tree still holds its output open; returning the"
+                                + " output read so far");
+                        Redirects.closeQuietly(child.stdout());
+                        Redirects.closeQuietly(child.stderr());
+                    }
+                }
+                CmdResult result = new CmdResult(code, out == null ? "" : out.text(), err == null ? "" : err.text(),
+                        duration, (out != null && out.truncated()) || (err != null && err.truncated()));
+                return EventResult.businessResult(event.id(), code == 0, result);
+            } finally {
+                if (!ended) {
+                    // Interrupted (timeout, shutdown) or failed while running: the command must not outlive its
+                    // attempt.
+                    run.stop();
                 }
             }
-            CmdResult result = new CmdResult(code, out == null ? "" : out.text(), err == null ? "" : err.text(),
-                    duration, (out != null && out.truncated()) || (err != null && err.truncated()));
-            return EventResult.businessResult(event.id(), code == 0, result);
         } finally {
-            if (!ended) {
-                // Interrupted (timeout, shutdown) or failed while running: the command must not outlive its attempt.
-                run.stop();
-            }
             child.release();
         }
     }

@@ -667,7 +667,8 @@ final class SpawnLauncher implements Launcher {
         @Override
         public synchronized CompletableFuture<Integer> exitCode() {
             if (exit == null) {
-                // The JDK waits without reaping (waitid WNOWAIT) in its reaper thread; then we reap and read the status.
+                // The JDK waits without reaping (waitid WNOWAIT) in its reaper thread; then we reap and read the
+                // status.
                 exit = code != null ? CompletableFuture.completedFuture(code) : handle.onExit().thenApply(h -> reap());
             }
             return exit;
