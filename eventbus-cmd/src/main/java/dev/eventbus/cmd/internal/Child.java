@@ -78,8 +78,9 @@ interface Child {
     }
 
     /**
-     * As {@link #awaitExit(long)}, reading meanwhile whatever the output pipes hold into the captures (null for a
-     * stream that is not piped). Only for a child that {@link #pumpsOutput()}; others ignore the captures.
+     * As {@link #awaitExit(long)}, reading meanwhile whatever the output pipes hold into the captures. A null
+     * capture means that stream is not piped, or not read here: a pumping child then stops watching it for good.
+     * Only for a child that {@link #pumpsOutput()}; others ignore the captures.
      *
      * @param millis how long to wait at most
      * @param out the stdout capture, or null

@@ -7,7 +7,6 @@ import dev.eventbus.cmd.CmdRequest;
 import dev.eventbus.runtime.TestAttempt;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,7 +17,7 @@ import java.util.Map;
 
 /**
  * Measures what starting a command costs, per command, sequentially: the C floor ({@code posix_spawn} +
- * {@code waitpid}, built with gcc from {@code src/test/c/spawn_floor.c}), a bare {@link ProcessBuilder}, and a whole
+ * {@code waitpid}, built with gcc from the benchmarks' {@code posix_spawn_floor.c}, the one C floor of the project), a bare {@link ProcessBuilder}, and a whole
  * CMD attempt through {@link CmdExecutor} with each launcher. A rough tool to decide and document; the JMH benchmark
  * in {@code eventbus-benchmarks} is the reference. Not a test.
  *
@@ -59,9 +58,9 @@ public final class SpawnCost {
         for (int round = 0; round < 10; round++) {
             if (floor != null) {
                 samples.computeIfAbsent("C posix_spawn+waitpid", k -> new ArrayList<>())
-                        .add(Double.parseDouble(run(floor, batch, exe, "")));
-                samples.computeIfAbsent("C posix_spawn, stdout piped", k -> new ArrayList<>())
-                        .add(Double.parseDouble(run(floor, batch, exe, "pipe")));
+                        .add(run(floor, batch, exe, false));
+                samples.computeIfAbsent("C posix_spawn, stdout+stderr piped", k -> new ArrayList<>())
+                        .add(run(floor, batch, exe, true));
             }
             samples.computeIfAbsent("ProcessBuilder (" + System.getProperty("jdk.lang.Process.launchMechanism",
                     "default") + ")", k -> new ArrayList<>()).add(processBuilder(batch, exe));
@@ -117,12 +116,18 @@ public final class SpawnCost {
         return (System.nanoTime() - start) / 1e3 / n;
     }
 
+    private static final String FLOOR_SOURCE =
+            "eventbus-benchmarks/src/main/resources/dev/eventbus/benchmarks/posix_spawn_floor.c";
+
     private static Path buildFloor() throws IOException, InterruptedException {
-        Path source = Path.of("eventbus-cmd/src/test/c/spawn_floor.c");
+        Path source = Path.of(FLOOR_SOURCE);
         if (!Files.exists(source)) {
-            source = Path.of("src/test/c/spawn_floor.c");
+            source = Path.of("..", FLOOR_SOURCE); // run from the module's folder
         }
-        Path binary = Files.createTempDirectory("spawn-floor").resolve("spawn_floor");
+        Path dir = Files.createTempDirectory("spawn-floor");
+        Path binary = dir.resolve("posix_spawn_floor");
+        dir.toFile().deleteOnExit(); // deleted last: registered first
+        binary.toFile().deleteOnExit();
         Process gcc = new ProcessBuilder("gcc", "-O2", "-o", binary.toString(), source.toString()).inheritIO()
                 .start();
         if (gcc.waitFor() != 0) {
@@ -132,10 +137,19 @@ public final class SpawnCost {
         return binary;
     }
 
-    private static String run(Path floor, int n, String exe, String mode) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(floor.toString(), Integer.toString(n), exe, mode).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        p.waitFor();
-        return out;
+    /** Runs the C floor for {@code n} commands; microseconds per command, its own start amortized over them. */
+    private static double run(Path floor, int n, String exe, boolean pipes) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(floor.toString(), Integer.toString(n)));
+        if (pipes) {
+            command.add("--pipes");
+        }
+        command.add(exe);
+        long start = System.nanoTime();
+        Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("the C floor failed: " + command);
+        }
+        return (System.nanoTime() - start) / 1e3 / n;
     }
 }
