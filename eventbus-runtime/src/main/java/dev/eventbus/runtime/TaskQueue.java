@@ -23,10 +23,20 @@ import java.util.concurrent.locks.LockSupport;
 final class TaskQueue {
 
     private static final int SPINS = 100;
+    /** The spinner's shortest window: about what a park and a wake-up cost; see {@link #spinAsSpinner}. */
+    private static final int MIN_SPIN_NANOS = 10_000;
+    /** The spinner's longest window: waits longer than this park at once. */
+    private static final int MAX_SPIN_NANOS = 150_000;
+    private static final VarHandle SPINNING =
+            VarHandles.field(MethodHandles.lookup(), TaskQueue.class, "spinning", boolean.class);
 
     private final Level[] levels;
     private final ConcurrentLinkedDeque<Waiter> idle = new ConcurrentLinkedDeque<>();
     private volatile boolean closed;
+    /** True while an idle worker polls without parking; offers then wake nobody. */
+    private volatile boolean spinning;
+    /** How long the spinner polls before parking; a hint, read and written racily (see {@link #adaptSpinWindow}). */
+    private int spinWindowNanos = MIN_SPIN_NANOS;
 
     TaskQueue() {
         levels = new Level[Event.MAX_PRIORITY + 1];
@@ -97,6 +107,11 @@ final class TaskQueue {
             }
         }
 
+        /** True if a task is waiting (a snapshot). */
+        boolean peek() {
+            return head.next != null;
+        }
+
         int size() {
             int size = 0;
             for (Task t = head.next; t != null && t.next != t; t = t.next) { // a self-link: taken meanwhile
@@ -118,6 +133,9 @@ final class TaskQueue {
 
     void offer(Task task) {
         levels[task.priority()].offer(task);
+        if (spinning) {
+            return; // the spinner takes it (and passes a wake-up on if more is waiting)
+        }
         Waiter waiter = idle.pollFirst();
         if (waiter != null) {
             waiter.waiting = false;
@@ -141,22 +159,22 @@ final class TaskQueue {
      * @param self the calling worker's waiter
      */
     Task take(Waiter self) {
+        boolean woken = false;
         while (true) {
             Task task = poll();
             if (task != null) {
+                if (woken) {
+                    wakeIfMoreWaiting(); // the wake-up may stand for several offers made while a spinner polled
+                }
                 return task;
             }
             if (closed) {
                 return null;
             }
-            // A short spin before parking: under a steady stream the next task usually arrives within
-            // microseconds, and a park costs the worker and the publisher a system call each.
-            for (int spin = 0; spin < SPINS; spin++) {
-                Thread.onSpinWait();
-                task = poll();
-                if (task != null) {
-                    return task;
-                }
+            boolean spinner = !spinning && SPINNING.compareAndSet(this, false, true);
+            task = spinner ? spinAsSpinner() : spinBriefly();
+            if (task != null) {
+                return task;
             }
             self.waiting = true;
             idle.addFirst(self); // LIFO: the most recently active worker, with warm caches, is woken first
@@ -166,17 +184,96 @@ final class TaskQueue {
                     self.waiting = false;
                 }
                 if (task != null) {
+                    wakeIfMoreWaiting();
                     return task;
                 }
                 continue;
             }
+            long parked = spinner ? System.nanoTime() : 0;
             while (self.waiting && !closed) {
                 LockSupport.park(this);
             }
             if (self.waiting && idle.remove(self)) { // woken by close(), not by an offer
                 self.waiting = false;
             }
+            if (spinner) {
+                adaptSpinWindow(System.nanoTime() - parked);
+            }
+            woken = true;
         }
+    }
+
+    /**
+     * Polls for up to the spin window, without parking, as the one spinner. While it polls, {@link #offer} wakes
+     * nobody: events that arrive within the window reach a worker with no system call on either side and no wait
+     * for the scheduler, which on a busy or virtual machine costs far more than a trivial event. The window adapts,
+     * as HotSpot's adaptive spinning does: a spinner that timed out and then parked for less than
+     * {@link #MAX_SPIN_NANOS} would have been better off spinning that long, so the window grows to it; one that
+     * parked longer shrinks it back to {@link #MIN_SPIN_NANOS}. So only a steady stream of events (gaps below
+     * {@code MAX_SPIN_NANOS}, about 7,000 events a second and more) keeps one idle worker polling; sparse events
+     * cost at most {@code MIN_SPIN_NANOS} each; an idle bus parks every worker.
+     */
+    private Task spinAsSpinner() {
+        Task task = null;
+        long window = spinWindowNanos;
+        long start = System.nanoTime();
+        try {
+            for (int spin = 1; !closed; spin++) {
+                Thread.onSpinWait();
+                task = poll();
+                if (task != null) {
+                    return task;
+                }
+                if ((spin & 63) == 0 && System.nanoTime() - start > window) {
+                    return null;
+                }
+            }
+            return null;
+        } finally {
+            spinning = false; // before looking for more: an offer from now on wakes a parked worker itself
+            if (task != null) {
+                wakeIfMoreWaiting();
+            }
+        }
+    }
+
+    /** A worker that is not the spinner polls a few times (a burst is often still arriving), then parks. */
+    private Task spinBriefly() {
+        for (int spin = 0; spin < SPINS; spin++) {
+            Thread.onSpinWait();
+            Task task = poll();
+            if (task != null) {
+                return task;
+            }
+        }
+        return null;
+    }
+
+    private void adaptSpinWindow(long parkedNanos) {
+        // Racy by design: a hint that one spinner at a time writes, with no invariant to protect.
+        spinWindowNanos = parkedNanos < MAX_SPIN_NANOS
+                ? (int) Math.min(MAX_SPIN_NANOS, Math.max(MIN_SPIN_NANOS, parkedNanos + parkedNanos / 4))
+                : MIN_SPIN_NANOS;
+    }
+
+    /** Offers skipped their wake-up while a spinner polled: if work is left over, pass the wake-up on. */
+    private void wakeIfMoreWaiting() {
+        if (hasTask()) {
+            Waiter waiter = idle.pollFirst();
+            if (waiter != null) {
+                waiter.waiting = false;
+                LockSupport.unpark(waiter.thread);
+            }
+        }
+    }
+
+    private boolean hasTask() {
+        for (Level level : levels) {
+            if (level.peek()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Removes and returns every waiting task, highest priority first. */

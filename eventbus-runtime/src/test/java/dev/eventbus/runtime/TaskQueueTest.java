@@ -7,15 +7,20 @@ import org.junit.jupiter.api.Timeout;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -94,6 +99,99 @@ class TaskQueueTest {
         assertEquals(List.of(), failures);
         assertEquals(producers * perProducer, taken.size());
         assertNull(queue.poll());
+    }
+
+    /**
+     * The wake-up protocol under every path a waiting worker can be on: parked, spinning as the one spinner (whose
+     * presence makes offers skip their wake-ups) or polling briefly. Bursts and trickles, some offered only once
+     * every worker is parked: each task must reach a worker, and close() must release them all.
+     */
+    @RepeatedTest(3)
+    void blockingWorkersTakeEveryTaskOfBurstsAndTricklesAndCloseReleasesThem() throws Exception {
+        TaskQueue queue = new TaskQueue();
+        BlockingQueue<Task> taken = new LinkedBlockingQueue<>();
+        List<Thread> workers = new ArrayList<>();
+        AtomicInteger released = new AtomicInteger();
+        for (int w = 0; w < 3; w++) {
+            workers.add(Thread.ofPlatform().name("queue-test-worker-" + w).start(() -> {
+                TaskQueue.Waiter self = new TaskQueue.Waiter(Thread.currentThread());
+                for (Task t = queue.take(self); t != null; t = queue.take(self)) {
+                    taken.add(t);
+                }
+                released.incrementAndGet();
+            }));
+        }
+        Random random = new Random(42);
+        Set<Task> seen = new HashSet<>();
+        for (int round = 0; round < 60; round++) {
+            if (round % 4 == 0) {
+                awaitAllParked(workers);
+            }
+            int burst = 1 + random.nextInt(round % 2 == 0 ? 3 : 40);
+            for (int i = 0; i < burst; i++) {
+                queue.offer(task(random.nextInt(11), round + ":" + i));
+                for (int gap = random.nextInt(2_000); gap > 0; gap--) {
+                    Thread.onSpinWait(); // a trickle: gaps around a spinner's window
+                }
+            }
+            for (int i = 0; i < burst; i++) {
+                Task t = taken.poll(10, TimeUnit.SECONDS);
+                assertNotNull(t, "round " + round + ": a task was offered but no worker took it");
+                assertTrue(seen.add(t), "taken twice: " + t);
+            }
+        }
+        queue.close();
+        for (Thread worker : workers) {
+            worker.join(TimeUnit.SECONDS.toMillis(10));
+        }
+        assertEquals(3, released.get(), "close() must release every waiting worker");
+        assertNull(taken.poll());
+    }
+
+    /**
+     * One task at a time, each offered a random moment after the last was taken: the offers land on workers in
+     * every phase of going idle (spinning, registering, parking), where a lost wake-up would strand a task.
+     */
+    @Test
+    void aTaskOfferedWhileWorkersGoIdleIsNeverStranded() throws Exception {
+        TaskQueue queue = new TaskQueue();
+        BlockingQueue<Task> taken = new LinkedBlockingQueue<>();
+        List<Thread> workers = new ArrayList<>();
+        for (int w = 0; w < 2; w++) {
+            workers.add(Thread.ofPlatform().start(() -> {
+                TaskQueue.Waiter self = new TaskQueue.Waiter(Thread.currentThread());
+                for (Task t = queue.take(self); t != null; t = queue.take(self)) {
+                    taken.add(t);
+                }
+            }));
+        }
+        Random random = new Random(7);
+        try {
+            for (int round = 0; round < 20_000; round++) {
+                long until = System.nanoTime() + random.nextInt(200_000);
+                while (System.nanoTime() < until) {
+                    Thread.onSpinWait();
+                }
+                Task offered = task(5, "r" + round);
+                queue.offer(offered);
+                assertEquals(offered, taken.poll(5, TimeUnit.SECONDS), "round " + round + ": stranded");
+            }
+        } finally {
+            queue.close();
+            for (Thread worker : workers) {
+                worker.join(TimeUnit.SECONDS.toMillis(10));
+            }
+        }
+    }
+
+    private static void awaitAllParked(List<Thread> workers) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        for (Thread worker : workers) {
+            while (worker.getState() != Thread.State.WAITING) {
+                assertTrue(System.nanoTime() < deadline, worker.getName() + " never parked");
+                Thread.onSpinWait();
+            }
+        }
     }
 
     private static void await(CyclicBarrier barrier) {
