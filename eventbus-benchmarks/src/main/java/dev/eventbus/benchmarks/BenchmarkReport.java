@@ -55,7 +55,7 @@ public final class BenchmarkReport {
             new Profile(MemoryBenchmark.class, 1, 0, 3, 0));
 
     /** The secondary results benchmarks record through {@link MetricsProfiler}. */
-    static final List<String> METRICS = List.of("p50", "p99", "p999", "bytesPerQueuedEvent", "bytesPerCachedResult");
+    static final List<String> METRICS = List.of("p50", "p99", "p999", "publisherLateP99", "bytesPerQueuedEvent", "bytesPerCachedResult");
 
     private BenchmarkReport() {
     }

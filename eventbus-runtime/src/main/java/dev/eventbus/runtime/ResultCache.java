@@ -4,8 +4,8 @@ import dev.eventbus.EventResult;
 
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -112,7 +112,7 @@ final class ResultCache {
     }
 
     Map<String, EventResult> remove(Collection<String> eventIds) {
-        Map<String, EventResult> found = HashMap.newHashMap(eventIds.size());
+        Map<String, EventResult> found = PartitionedMap.forSize(eventIds.size());
         for (String id : eventIds) {
             if (id != null) {
                 Entry entry = results.remove(id);
@@ -125,9 +125,9 @@ final class ResultCache {
     }
 
     Map<String, EventResult> snapshot() {
-        Map<String, EventResult> copy = HashMap.newHashMap(results.size());
+        Map<String, EventResult> copy = PartitionedMap.forSize(results.size());
         results.forEach((id, entry) -> copy.put(id, entry.result()));
-        return Map.copyOf(copy);
+        return Collections.unmodifiableMap(copy);
     }
 
     int size() {

@@ -33,6 +33,28 @@ class ResultCacheTest {
     }
 
     @Test
+    void aLargeReadReturnsEveryResultAndEmptiesTheCache() {
+        int count = PartitionedMap.PARTITION_CAPACITY * 3 + 17; // a partitioned map, not one huge table
+        ResultCache cache = new ResultCache(count);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            ids.add("e" + i);
+            cache.put(result("e" + i));
+        }
+        Map<String, EventResult> snapshot = cache.snapshot();
+        assertEquals(count, snapshot.size());
+        Map<String, EventResult> read = cache.remove(ids);
+        assertEquals(count, read.size());
+        assertEquals(snapshot, read);
+        for (String id : ids) {
+            assertEquals(id, read.get(id).data());
+        }
+        assertEquals(0, cache.size());
+        read.remove("e0"); // the caller's map is its own, mutable
+        assertEquals(count - 1, read.size());
+    }
+
+    @Test
     void consumedResultsFreeTheirPlaceAndAreNotEvictedAgain() {
         ResultCache cache = new ResultCache(3);
         cache.put(result("a"));
