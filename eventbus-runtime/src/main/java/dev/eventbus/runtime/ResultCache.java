@@ -34,6 +34,8 @@ final class ResultCache {
     private final int capacity;
     private final ConcurrentHashMap<String, Entry> results;
     private final AtomicLong stores = new AtomicLong();
+    /** Results removed (read or evicted); with {@link #stores}, an upper bound of the size that costs no count. */
+    private final LongAdder removals = new LongAdder();
     private final LongAdder evictions = new LongAdder();
     private final AtomicBoolean warned = new AtomicBoolean();
     private final ReentrantLock evicting = new ReentrantLock();
@@ -54,8 +56,14 @@ final class ResultCache {
 
     void put(EventResult result) {
         // A repeated id (ids are unique per bus) replaces its result and takes a new place in the order.
-        results.put(result.eventId(), new Entry(result, stores.getAndIncrement()));
-        if (results.mappingCount() > capacity) {
+        long sequence = stores.getAndIncrement();
+        if (results.put(result.eventId(), new Entry(result, sequence)) != null) {
+            removals.increment(); // the same event published again: its old result is replaced
+        }
+        // Stores minus removals bounds the size from above and reads no counter that every store writes (summing
+        // the map's own count on each store made the workers' cores trade its cache lines); only near the capacity
+        // is the exact count taken.
+        if (sequence + 1 - removals.sum() > capacity && results.mappingCount() > capacity) {
             evictEldest();
         }
     }
@@ -72,6 +80,7 @@ final class ResultCache {
                 candidateIds[nextCandidate++] = null;
                 Entry entry = results.get(id);
                 if (entry != null && entry.sequence() == sequence && results.remove(id, entry)) {
+                    removals.increment();
                     evicted();
                 }
             }
@@ -121,6 +130,7 @@ final class ResultCache {
                 }
             }
         }
+        removals.add(found.size());
         return found;
     }
 
