@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -55,7 +56,14 @@ public final class BenchmarkReport {
             new Profile(MemoryBenchmark.class, 1, 0, 3, 0));
 
     /** The secondary results benchmarks record through {@link MetricsProfiler}. */
-    static final List<String> METRICS = List.of("p50", "p99", "p999", "publisherLateP99", "bytesPerQueuedEvent", "bytesPerCachedResult");
+    static final List<String> METRICS = List.of("p50", "p99", "p999", "publisherLateP99", "bytesPerQueuedEvent",
+            "bytesPerCachedResult");
+
+    /**
+     * Metrics that describe the run, not the code under test (how late the benchmark's own publisher was): shown,
+     * never turned into a ratio.
+     */
+    static final Set<String> DIAGNOSTICS = Set.of("publisherLateP99");
 
     private BenchmarkReport() {
     }
@@ -221,6 +229,11 @@ public final class BenchmarkReport {
             return method.startsWith("eventbus");
         }
 
+        /** Our rows get ratios to the baselines, except diagnostics of the run itself. */
+        boolean hasRatios() {
+            return ours() && !DIAGNOSTICS.contains(metric);
+        }
+
         String label() {
             return metric.isEmpty() ? method : method + " · " + metric;
         }
@@ -301,7 +314,7 @@ public final class BenchmarkReport {
             md.append("|---|---|---:|---:|---|---:|---|\n");
             for (Row row : entry.getValue()) {
                 String ratios = "";
-                if (row.ours()) {
+                if (row.hasRatios()) {
                     ratios = entry.getValue().stream()
                             .filter(b -> !b.ours() && row.comparable(b))
                             .map(b -> fmt(row.score() / b.score()) + "× " + b.method())

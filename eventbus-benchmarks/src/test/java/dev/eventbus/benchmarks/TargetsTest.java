@@ -60,4 +60,12 @@ class TargetsTest {
         assertFalse(ours.comparable(row("ThreadLatencyBenchmark", "pbqPool", "p99", Map.of("rate", "1000"), 1, "us")));
         assertEquals(1_000_000, ours.withUnit("us/op").perSecond(), 1e-6);
     }
+
+    @Test
+    void thePublishersLatenessIsShownWithoutRatios() {
+        Map<String, String> params = Map.of("rate", "10000");
+        assertTrue(row("ThreadLatencyBenchmark", "eventbus", "p99", params, 1, "us").hasRatios());
+        assertFalse(row("ThreadLatencyBenchmark", "eventbus", "publisherLateP99", params, 1, "us").hasRatios());
+        assertFalse(row("ThreadLatencyBenchmark", "pbqPool", "p99", params, 1, "us").hasRatios());
+    }
 }
