@@ -55,6 +55,13 @@ public class CoreletBenchmark {
                 .factory(factory).build();
     }
 
+    /**
+     * Round trips each worker JVM and each baseline child makes before measuring: "warm" means JIT-compiled on both
+     * sides. A worker runs at nice 10, so its compiler threads get CPU slowly; with the short profile's two one-second
+     * warm-up iterations alone, the first measured seconds of a round trip were still twice as slow.
+     */
+    static final int WARM_UP_ROUND_TRIPS = 5_000;
+
     private static Event event() {
         return Event.builder(TYPE).mode(ExecutionMode.CORELET).data(PAYLOAD).build();
     }
@@ -75,11 +82,11 @@ public class CoreletBenchmark {
 
         EventBus bus;
 
-        /** Builds the bus and starts both workers with two concurrent events. */
+        /** Builds the bus, starts both workers and warms them up (see {@link #WARM_UP_ROUND_TRIPS}). */
         @Setup(Level.Trial)
         public void setUp() {
             bus = newBus(2);
-            for (int round = 0; round < 20; round++) {
+            for (int round = 0; round < WARM_UP_ROUND_TRIPS / 2; round++) {
                 List<CompletableFuture<EventResult>> warm = new ArrayList<>();
                 for (int i = 0; i < 4; i++) {
                     warm.add(bus.submit(event()));
@@ -127,15 +134,20 @@ public class CoreletBenchmark {
         long nextId;
 
         /**
-         * Starts both children.
+         * Starts the children and warms them up (see {@link #WARM_UP_ROUND_TRIPS}).
          *
-         * @throws IOException if a child cannot start
+         * @throws Exception if a child cannot start or answers wrongly
          */
         @Setup(Level.Trial)
-        public void setUp() throws IOException {
+        public void setUp() throws Exception {
             raw = new PipeChild("raw");
             serial = new PipeChild("serial");
             serialNice10 = new PipeChild("serial", true);
+            for (int i = 0; i < WARM_UP_ROUND_TRIPS; i++) {
+                raw.roundTrip(frame);
+                serial.roundTrip(new EchoMessage(Long.toString(nextId++), PAYLOAD));
+                serialNice10.roundTrip(new EchoMessage(Long.toString(nextId++), PAYLOAD));
+            }
         }
 
         /** Ends both children. */
