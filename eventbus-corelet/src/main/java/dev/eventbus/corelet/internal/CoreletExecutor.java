@@ -55,6 +55,7 @@ final class CoreletExecutor implements ModeExecutor {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration CRASH_EXIT_WAIT = Duration.ofSeconds(2);
     private static final AtomicInteger WORKER_NAMES = new AtomicInteger();
+    private static final int CPUS = Runtime.getRuntime().availableProcessors();
 
     private final EventBusConfig config;
     private final List<String> command;
@@ -66,6 +67,8 @@ final class CoreletExecutor implements ModeExecutor {
     private final ArrayDeque<WorkerProcess> idle = new ArrayDeque<>();
     private final Set<WorkerProcess> all = ConcurrentHashMap.newKeySet();
     private final Set<Process> starting = ConcurrentHashMap.newKeySet();
+    /** Attempts that sent their request and wait for the reply. */
+    private final AtomicInteger awaitingReplies = new AtomicInteger();
     private int alive;
     private boolean closed;
     private ScheduledExecutorService sweeper;
@@ -171,7 +174,7 @@ final class CoreletExecutor implements ModeExecutor {
                     p.meta().className(), p.data()).encode();
             worker.send(event.id(), request);
             attempt.restartClock();
-            Frames.Frame reply = worker.receive(ReplyFilter.MAX_REPLY_BYTES);
+            Frames.Frame reply = receive(worker);
             if (reply == null) {
                 throw crashed(worker, event, null);
             }
@@ -211,6 +214,20 @@ final class CoreletExecutor implements ModeExecutor {
         } finally {
             guard.finish();
             release(worker, reusable && !attempt.isStopped());
+        }
+    }
+
+    /**
+     * Waits for the worker's reply, polling for it first while there are cores to spare: a worker JVM that runs the
+     * event needs one, a polling parent thread another. With more attempts waiting than that, their workers would
+     * lose CPU to the polling, so the parents sleep in the read at once.
+     */
+    private Frames.Frame receive(WorkerProcess worker) throws IOException {
+        int waiting = awaitingReplies.incrementAndGet();
+        try {
+            return worker.receive(ReplyFilter.MAX_REPLY_BYTES, 2 * waiting <= CPUS);
+        } finally {
+            awaitingReplies.decrementAndGet();
         }
     }
 

@@ -54,6 +54,7 @@ final class WorkerProcess {
     private final AtomicBoolean dead = new AtomicBoolean();
     private volatile long idleSince;
     private int served;
+    private final SpinningReader replies = new SpinningReader();
 
     private WorkerProcess(Process process, SocketChannel channel) {
         this.process = process;
@@ -181,9 +182,18 @@ final class WorkerProcess {
         Frames.write(out, Frames.REQUEST, eventId, payload);
     }
 
-    /** Reads the next frame; null at EOF (the worker died or closed the channel). */
-    Frames.Frame receive(int maxPayload) throws IOException {
-        return Frames.read(in, maxPayload);
+    /**
+     * Reads the next frame; null at EOF (the worker died or closed the channel).
+     *
+     * @param spin whether to poll for the frame briefly before sleeping in the read (see {@link SpinningReader})
+     */
+    Frames.Frame receive(int maxPayload, boolean spin) throws IOException {
+        if (spin) {
+            replies.beforeRead(in);
+        }
+        Frames.Frame frame = Frames.read(in, maxPayload);
+        replies.afterRead();
+        return frame;
     }
 
     /**
