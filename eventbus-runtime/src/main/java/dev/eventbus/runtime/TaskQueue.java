@@ -10,8 +10,8 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The THREAD-mode queue: one intrusive lock-free FIFO per priority level (11 levels), polled highest first, with idle workers
- * parked on a stack and woken one per offer.
+ * The THREAD-mode queue: one intrusive lock-free FIFO per priority level (11 levels), polled highest first, with
+ * idle workers parked on a stack and woken one per offer.
  *
  * <p>With only eleven priorities, per-level FIFOs beat a heap: offer and poll are O(1) and never contend on one
  * lock, and FIFO order within a priority holds across publishing threads (each level is linearizable).
@@ -33,7 +33,7 @@ final class TaskQueue {
     private final Level[] levels;
     private final ConcurrentLinkedDeque<Waiter> idle = new ConcurrentLinkedDeque<>();
     private volatile boolean closed;
-    /** True while an idle worker polls without parking; offers then wake nobody. */
+    /** True while an idle worker polls without parking; offers wake nobody while it keeps up (see {@link #offer}). */
     private volatile boolean spinning;
     /** How long the spinner polls before parking; a hint, read and written racily (see {@link #adaptSpinWindow}). */
     private int spinWindowNanos = MIN_SPIN_NANOS;
@@ -131,9 +131,19 @@ final class TaskQueue {
         }
     }
 
+    /**
+     * Queues a task and wakes a parked worker for it, unless the spinner will take it: one is polling and has taken
+     * everything offered before. A task still waiting means the spinner is not polling right now (the scheduler took
+     * its core away, for a whole time slice of milliseconds perhaps), so the offer wakes a worker after all.
+     *
+     * <p>Only the read of {@code spinning} <em>after</em> queueing may skip the wake-up (a spinner that stops
+     * polling clears the flag before it polls a last time, so it sees this task); the backlog read before is a hint
+     * that can only add wake-ups.
+     */
     void offer(Task task) {
+        boolean backlog = spinning && hasTask();
         levels[task.priority()].offer(task);
-        if (spinning) {
+        if (spinning && !backlog) {
             return; // the spinner takes it (and passes a wake-up on if more is waiting)
         }
         Waiter waiter = idle.pollFirst();
@@ -171,7 +181,7 @@ final class TaskQueue {
             if (closed) {
                 return null;
             }
-            boolean spinner = !spinning && SPINNING.compareAndSet(this, false, true);
+            boolean spinner = claimSpinner();
             task = spinner ? spinAsSpinner() : spinBriefly();
             if (task != null) {
                 return task;
@@ -204,8 +214,8 @@ final class TaskQueue {
     }
 
     /**
-     * Polls for up to the spin window, without parking, as the one spinner. While it polls, {@link #offer} wakes
-     * nobody: events that arrive within the window reach a worker with no system call on either side and no wait
+     * Polls for up to the spin window, without parking, as the one spinner. While it polls and keeps up, {@link #offer}
+     * wakes nobody: events that arrive within the window reach a worker with no system call on either side and no wait
      * for the scheduler, which on a busy or virtual machine costs far more than a trivial event. The window adapts,
      * as HotSpot's adaptive spinning does: a spinner that timed out and then parked for less than
      * {@link #MAX_SPIN_NANOS} would have been better off spinning that long, so the window grows to it; one that
@@ -230,11 +240,20 @@ final class TaskQueue {
             }
             return null;
         } finally {
-            spinning = false; // before looking for more: an offer from now on wakes a parked worker itself
+            releaseSpinner(); // before looking for more: an offer from now on wakes a parked worker itself
             if (task != null) {
                 wakeIfMoreWaiting();
             }
         }
+    }
+
+    /** Makes the caller the one spinner, if there is none. Package-private for tests. */
+    boolean claimSpinner() {
+        return !spinning && SPINNING.compareAndSet(this, false, true);
+    }
+
+    void releaseSpinner() {
+        spinning = false;
     }
 
     /** A worker that is not the spinner polls a few times (a burst is often still arriving), then parks. */

@@ -184,6 +184,37 @@ class TaskQueueTest {
         }
     }
 
+    /**
+     * A spinner that stops polling (descheduled: on a busy machine for a whole time slice) must not hold events
+     * back: an offer that finds the previous event still queued wakes a parked worker although a spinner exists.
+     */
+    @Test
+    void aSpinnerThatStopsPollingDoesNotStrandTasks() throws Exception {
+        TaskQueue queue = new TaskQueue();
+        BlockingQueue<Task> taken = new LinkedBlockingQueue<>();
+        Thread worker = Thread.ofPlatform().name("queue-test-parked").start(() -> {
+            TaskQueue.Waiter self = new TaskQueue.Waiter(Thread.currentThread());
+            for (Task t = queue.take(self); t != null; t = queue.take(self)) {
+                taken.add(t);
+            }
+        });
+        try {
+            awaitAllParked(List.of(worker));
+            assertTrue(queue.claimSpinner(), "the parked worker must have released the spinner role");
+            Task first = task(5, "first");
+            Task second = task(5, "second");
+            queue.offer(first); // the (stalled) spinner is trusted to take it: no wake-up
+            queue.offer(second); // the first still waits: the spinner is not polling, wake the parked worker
+            assertEquals(first, taken.poll(10, TimeUnit.SECONDS), "the first task was stranded");
+            assertEquals(second, taken.poll(10, TimeUnit.SECONDS), "the second task was stranded");
+        } finally {
+            queue.releaseSpinner();
+            queue.close();
+            worker.join(TimeUnit.SECONDS.toMillis(10));
+        }
+        assertTrue(!worker.isAlive(), "close() must release the worker");
+    }
+
     private static void awaitAllParked(List<Thread> workers) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         for (Thread worker : workers) {
