@@ -156,14 +156,37 @@ final class TaskQueue {
         }
     }
 
+    /**
+     * Takes the first task of the highest non-empty level, or returns null if every level is empty.
+     *
+     * <p>One pass from the top is not enough: a scan can pass level 10 while it is empty, and reach level 1 after a
+     * publisher offered a 10 and then a 1; it would take the 1 while the 10 waits. So the levels above the one found
+     * are looked at once more before taking from it: a task there means one arrived during the scan, and the scan
+     * starts again. A single worker thus runs tasks strictly by priority, then in publish order. With several, a
+     * narrow race remains (another worker empties the level found between the second look and the take, so the
+     * take gets a task offered after a higher one): the higher one then goes to the next free worker, and tasks on
+     * parallel workers have no order to keep.
+     */
     Task poll() {
-        for (int i = levels.length - 1; i >= 0; i--) {
-            Task task = levels[i].poll();
-            if (task != null) {
-                return task;
+        scan:
+        while (true) {
+            for (int i = levels.length - 1; i >= 0; i--) {
+                if (!levels[i].peek()) {
+                    continue;
+                }
+                for (int higher = levels.length - 1; higher > i; higher--) {
+                    if (levels[higher].peek()) {
+                        continue scan; // offered while this scan went down
+                    }
+                }
+                Task task = levels[i].poll();
+                if (task != null) {
+                    return task;
+                }
+                continue scan; // another worker took it
             }
+            return null;
         }
-        return null;
     }
 
     /**

@@ -185,6 +185,48 @@ class TaskQueueTest {
     }
 
     /**
+     * A poll scans the levels from the top, so an offer of a high-priority task can land behind a scan that already
+     * passed its level while a lower-priority task offered after it is still ahead: a worker would take the later,
+     * lower task first (seen once in CI as a command of priority 1 running before one of priority 10 published
+     * earlier). One publisher offers a 10 then a 1, round after round, while one poller takes them: the poller must
+     * never see a round's 1 before its 10.
+     */
+    @Test
+    void aPollNeverReturnsALowerTaskOfferedAfterAWaitingHigherOne() throws Exception {
+        TaskQueue queue = new TaskQueue();
+        int rounds = 200_000;
+        Task[] high = new Task[rounds];
+        Task[] low = new Task[rounds];
+        for (int r = 0; r < rounds; r++) {
+            high[r] = task(10, "h" + r);
+            low[r] = task(1, "l" + r);
+        }
+        Thread publisher = Thread.ofPlatform().name("queue-test-publisher").start(() -> {
+            for (int r = 0; r < rounds; r++) {
+                queue.offer(high[r]);
+                queue.offer(low[r]);
+            }
+        });
+        Map<Task, Integer> position = new HashMap<>();
+        try {
+            int taken = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (taken < 2 * rounds) {
+                assertTrue(System.nanoTime() < deadline, "only " + taken + " tasks taken");
+                Task t = queue.poll();
+                if (t != null) {
+                    position.put(t, taken++);
+                }
+            }
+        } finally {
+            publisher.join(TimeUnit.SECONDS.toMillis(10));
+        }
+        for (int r = 0; r < rounds; r++) {
+            assertTrue(position.get(high[r]) < position.get(low[r]), "round " + r + ": the 1 was taken before the 10");
+        }
+    }
+
+    /**
      * A spinner that stops polling (descheduled: on a busy machine for a whole time slice) must not hold events
      * back: an offer that finds the previous event still queued wakes a parked worker although a spinner exists.
      */
