@@ -60,10 +60,11 @@ final class ResultCache {
         if (results.put(result.eventId(), new Entry(result, sequence)) != null) {
             removals.increment(); // the same event published again: its old result is replaced
         }
-        // Stores minus removals bounds the size from above and reads no counter that every store writes (summing
-        // the map's own count on each store made the workers' cores trade its cache lines); only near the capacity
-        // is the exact count taken.
-        if (sequence + 1 - removals.sum() > capacity && results.mappingCount() > capacity) {
+        // Stores minus removals bounds the size from above (both read after the put: stores counts every put begun,
+        // removals only those done) without summing the map's own count on each store, which made the workers'
+        // cores trade its cache lines; only near the capacity is the exact count taken. Not this store's own
+        // sequence + 1: a store that took its sequence earlier but put later would miss the one between.
+        if (stores.get() - removals.sum() > capacity && results.mappingCount() > capacity) {
             evictEldest();
         }
     }
