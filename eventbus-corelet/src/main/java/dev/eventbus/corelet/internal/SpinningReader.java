@@ -4,15 +4,15 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * Polls a socket for a short adaptive window before a blocking read, so that a reply or request that arrives soon is
- * read without the reader being put to sleep and woken again.
+ * Polls a worker's socket for a short adaptive window before a blocking read, so that a reply that arrives soon is
+ * read without the waiting thread being put to sleep and woken again.
  *
  * <p>Why: on a virtual machine, waking a thread that sleeps in {@code read(2)} on an idle (halted) virtual CPU costs
  * about 25 µs, measured on both sides of a CORELET round trip; a reader that is still polling sees the data within
  * a microsecond. The window adapts as {@code TaskQueue}'s spinner does: a wait that outlasted the window but ended
  * within {@link #MAX_SPIN_NANOS} grows the window to it, a longer one shrinks it back to {@link #MIN_SPIN_NANOS}. So
- * only a steady stream of quick events keeps a reader polling; a slow handler costs its parent at most the minimum
- * window per event, and an idle worker JVM or channel polls for nothing.
+ * only a steady stream of quick events keeps a reader polling, and a slow handler costs its parent at most the
+ * minimum window of CPU per event. Nothing polls while no attempt waits for a reply.
  *
  * <p>Not thread-safe: one reader at a time (the pool hands a worker to one attempt at a time).
  */
