@@ -174,10 +174,8 @@ final class TaskQueue {
                 if (!levels[i].peek()) {
                     continue;
                 }
-                for (int higher = levels.length - 1; higher > i; higher--) {
-                    if (levels[higher].peek()) {
-                        continue scan; // offered while this scan went down
-                    }
+                if (hasTaskAbove(i)) {
+                    continue scan; // offered while this scan went down
                 }
                 Task task = levels[i].poll();
                 if (task != null) {
@@ -313,8 +311,13 @@ final class TaskQueue {
     }
 
     private boolean hasTask() {
-        for (Level level : levels) {
-            if (level.peek()) {
+        return hasTaskAbove(-1);
+    }
+
+    /** True if a level above {@code priority} holds a task (a snapshot, highest level first). */
+    private boolean hasTaskAbove(int priority) {
+        for (int i = levels.length - 1; i > priority; i--) {
+            if (levels[i].peek()) {
                 return true;
             }
         }
