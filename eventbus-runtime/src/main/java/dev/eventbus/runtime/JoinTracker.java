@@ -3,6 +3,7 @@ package dev.eventbus.runtime;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Knows when every event accepted before a {@code join} has finished, even while other threads keep publishing.
@@ -12,9 +13,11 @@ import java.util.concurrent.CompletableFuture;
  * completes when all its events have exited after it was closed and its predecessor is done.
  *
  * <p>An epoch counts entries and exits in two counters on separate cache lines: publishers write the first, workers
- * the second, so a publish and a completion never contend for one line. Every exit follows its entry, so
- * {@code exited <= entered} always; reading {@code exited} first and {@code entered} second, equality proves that the
- * epoch was empty at the first read.
+ * the second, so a publish and a completion never contend for one line. Exits are striped ({@link LongAdder}): every
+ * worker finishes events, and one shared counter had their cores trade its line on each completion. Every exit
+ * follows its entry, so {@code exited <= entered} always; reading {@code exited} first and {@code entered} second,
+ * equality proves that the epoch was empty at the first read. (A striped sum is not a snapshot, but each stripe only
+ * grows: the sum is at most the count when the sum ends, so equality still proves the epoch empty then.)
  *
  * <p>The acceptance gate: {@link #enter()} counts the entry and only then checks that the epoch is still open (else it
  * counts an exit, backing out, and retries on the new one). A closer sets {@code closed} before reading the counts,
@@ -46,7 +49,7 @@ final class JoinTracker {
 
     static final class Epoch {
         final PaddedCounter entered = new PaddedCounter();
-        final PaddedCounter exited = new PaddedCounter();
+        final LongAdder exited = new LongAdder();
         final CompletableFuture<Void> drained = new CompletableFuture<>();
         final CompletableFuture<Void> previousDone;
         final CompletableFuture<Void> done;
@@ -58,7 +61,7 @@ final class JoinTracker {
         }
 
         boolean empty() {
-            long out = exited.get(); // exits first: see the class comment
+            long out = exited.sum(); // exits first: see the class comment
             return out == entered.get();
         }
 
