@@ -52,17 +52,21 @@ final class TaskQueue {
      * One priority level: a Michael-Scott lock-free FIFO whose nodes are the tasks themselves ({@link Task#next}),
      * which saves a node object per queued event. The head is a dummy: the last task taken, until the next take.
      * A task is queued once only (retries run in the worker that took it), so nodes are never reused.
+     *
+     * <p>The head (written by workers) and the tail (written by publishers) sit on cache lines of their own, apart
+     * from each other and from the other levels' (see {@link LevelFields}): unpadded, the eleven levels' fields
+     * shared a few lines, and every offer's tail update evicted the line a spinning worker was reading heads from.
      */
-    static final class Level {
+    static final class Level extends LevelFields {
         private static final VarHandle HEAD =
-                VarHandles.field(MethodHandles.lookup(), Level.class, "head", Task.class);
+                VarHandles.field(MethodHandles.lookup(), LevelHead.class, "head", Task.class);
         private static final VarHandle TAIL =
-                VarHandles.field(MethodHandles.lookup(), Level.class, "tail", Task.class);
+                VarHandles.field(MethodHandles.lookup(), LevelFields.class, "tail", Task.class);
         private static final VarHandle NEXT =
                 VarHandles.field(MethodHandles.lookup(), Task.class, "next", Task.class);
 
-        private volatile Task head;
-        private volatile Task tail;
+        @SuppressWarnings("unused") // padding after the tail
+        private long p0, p1, p2, p3, p4, p5, p6, p7, p8, p9, pa, pb, pc, pd, pe, pf;
 
         Level() {
             Task dummy = Task.sentinel();
@@ -74,34 +78,37 @@ final class TaskQueue {
             while (true) {
                 Task last = tail;
                 Task next = last.next;
-                if (last != tail) {
-                    continue;
-                }
                 if (next == null) {
                     if (NEXT.compareAndSet(last, (Task) null, task)) {
                         TAIL.compareAndSet(this, last, task); // if this fails, another thread has advanced it
                         return;
                     }
+                } else if (next == last) {
+                    // The tail lagged behind a take that has unlinked it (see poll): the head is further along.
+                    TAIL.compareAndSet(this, last, head);
                 } else {
                     TAIL.compareAndSet(this, last, next); // help a lagging tail along
                 }
             }
         }
 
+        /**
+         * Takes the first task, or returns null if there is none. Unlike the textbook queue, a take never reads the
+         * tail (so it never moves the tail's line away from the publisher, which writes it next): the head may pass a
+         * lagging tail, and an offer that finds its tail unlinked starts again from the head, as in
+         * {@code ConcurrentLinkedQueue}.
+         */
         Task poll() {
             while (true) {
                 Task first = head;
-                Task last = tail;
                 Task next = first.next;
-                if (first != head) {
-                    continue;
-                }
                 if (next == null) {
                     return null;
                 }
-                if (first == last) {
-                    TAIL.compareAndSet(this, last, next); // the tail lags behind a completed offer
-                } else if (HEAD.compareAndSet(this, first, next)) {
+                if (next == first) {
+                    continue; // taken and unlinked since the head was read
+                }
+                if (HEAD.compareAndSet(this, first, next)) {
                     // Unlink the old dummy from the chain (a self-link, as ConcurrentLinkedQueue does): a task kept
                     // alive elsewhere, say by an abandoned thread, must not keep every later task reachable.
                     NEXT.setRelease(first, first);
@@ -122,6 +129,28 @@ final class TaskQueue {
             }
             return size;
         }
+    }
+
+    /** 128 bytes (two cache lines, as adjacent-line prefetch pairs them) before a level's head. */
+    @SuppressWarnings("unused")
+    abstract static class LevelHeadPadding {
+        private long p0, p1, p2, p3, p4, p5, p6, p7, p8, p9, pa, pb, pc, pd, pe, pf;
+    }
+
+    /** A level's head; superclass fields come first in HotSpot's layout, so each class adds one padded block. */
+    abstract static class LevelHead extends LevelHeadPadding {
+        volatile Task head;
+    }
+
+    /** 128 bytes between a level's head and its tail. */
+    @SuppressWarnings("unused")
+    abstract static class LevelTailPadding extends LevelHead {
+        private long p0, p1, p2, p3, p4, p5, p6, p7, p8, p9, pa, pb, pc, pd, pe, pf;
+    }
+
+    /** A level's tail. */
+    abstract static class LevelFields extends LevelTailPadding {
+        volatile Task tail;
     }
 
     /** A parked worker; {@code waiting} is cleared by whoever wakes it. */

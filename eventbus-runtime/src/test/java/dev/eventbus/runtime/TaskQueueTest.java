@@ -47,6 +47,33 @@ class TaskQueueTest {
         assertEquals(0, queue.size());
     }
 
+    /**
+     * A take never reads the tail, so the head can pass a tail that an offer has not advanced yet (its thread paused
+     * between linking its task and moving the tail). The next offer then finds the tail unlinked by that take, and
+     * must start again from the head: the state is made here by hand, as the paused offer would leave it.
+     */
+    @Test
+    // The textbook offer, without the restart, spins here for ever: a separate thread lets the timeout fail the test.
+    @Timeout(value = 10, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void anOfferAfterTheHeadPassedALaggingTailLinksBehindTheHead() {
+        TaskQueue.Level level = new TaskQueue.Level();
+        Task dummy = level.tail;
+        Task first = task(5, "first");
+        level.offer(first);
+        level.tail = dummy; // as if first's offer had not moved the tail yet
+
+        assertEquals(first, level.poll());
+        assertEquals(dummy, dummy.next, "the taken dummy is unlinked (a self-link)");
+        Task second = task(5, "second");
+        level.offer(second);
+
+        assertEquals(first.next, second);
+        assertEquals(second, level.tail);
+        assertEquals(1, level.size());
+        assertEquals(second, level.poll());
+        assertNull(level.poll());
+    }
+
     @RepeatedTest(5)
     void concurrentProducersAndConsumersTakeEachTaskOnceInEachProducersOrder() throws Exception {
         int producers = 3;
