@@ -1,7 +1,5 @@
 package dev.eventbus.runtime;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -27,25 +25,6 @@ import java.util.concurrent.atomic.LongAdder;
 final class JoinTracker {
 
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
-
-    /** A counter alone on its cache line(s). */
-    @SuppressWarnings("unused") // the padding fields exist only to keep other data off this counter's cache line
-    static final class PaddedCounter {
-        private static final VarHandle VALUE =
-                VarHandles.field(MethodHandles.lookup(), PaddedCounter.class, "value", long.class);
-
-        private long p1, p2, p3, p4, p5, p6, p7;
-        private volatile long value;
-        private long q1, q2, q3, q4, q5, q6, q7;
-
-        void increment() {
-            VALUE.getAndAdd(this, 1L);
-        }
-
-        long get() {
-            return value;
-        }
-    }
 
     static final class Epoch {
         final PaddedCounter entered = new PaddedCounter();

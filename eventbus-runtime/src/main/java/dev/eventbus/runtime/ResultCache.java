@@ -2,6 +2,8 @@ package dev.eventbus.runtime;
 
 import dev.eventbus.EventResult;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
@@ -9,7 +11,6 @@ import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -33,9 +34,7 @@ final class ResultCache {
 
     private final int capacity;
     private final ConcurrentHashMap<String, Entry> results;
-    private final AtomicLong stores = new AtomicLong();
-    /** Results removed (read or evicted); with {@link #stores}, an upper bound of the size that costs no count. */
-    private final LongAdder removals = new LongAdder();
+    private final Counts counts = new Counts();
     private final LongAdder evictions = new LongAdder();
     private final AtomicBoolean warned = new AtomicBoolean();
     private final ReentrantLock evicting = new ReentrantLock();
@@ -44,6 +43,36 @@ final class ResultCache {
     private long[] candidateSequences = new long[0];
     private int nextCandidate;
     private int candidates;
+
+    /**
+     * Stores begun (also the store order) and results removed (read or evicted): their difference bounds the size
+     * from above at the cost of no count. Together, as a store reads both, and on cache lines of their own: every
+     * worker writes them, and when they shared lines with other objects each store missed in cache twice.
+     */
+    @SuppressWarnings("unused") // the padding fields keep other data off these counters' cache lines
+    private static final class Counts {
+        private static final VarHandle STORED =
+                VarHandles.field(MethodHandles.lookup(), Counts.class, "stored", long.class);
+        private static final VarHandle REMOVED =
+                VarHandles.field(MethodHandles.lookup(), Counts.class, "removed", long.class);
+
+        private long p1, p2, p3, p4, p5, p6, p7;
+        private volatile long stored;
+        private volatile long removed;
+        private long q1, q2, q3, q4, q5, q6, q7;
+
+        long store() {
+            return (long) STORED.getAndAdd(this, 1L);
+        }
+
+        void removed(long count) {
+            REMOVED.getAndAdd(this, count);
+        }
+
+        long sizeBound() {
+            return stored - removed; // stored first: see put
+        }
+    }
 
     /** A stored result and its place in the store order. */
     private record Entry(EventResult result, long sequence) {
@@ -56,15 +85,15 @@ final class ResultCache {
 
     void put(EventResult result) {
         // A repeated id (ids are unique per bus) replaces its result and takes a new place in the order.
-        long sequence = stores.getAndIncrement();
+        long sequence = counts.store();
         if (results.put(result.eventId(), new Entry(result, sequence)) != null) {
-            removals.increment(); // the same event published again: its old result is replaced
+            counts.removed(1); // the same event published again: its old result is replaced
         }
         // Stores minus removals bounds the size from above (both read after the put: stores counts every put begun,
         // removals only those done) without summing the map's own count on each store, which made the workers'
         // cores trade its cache lines; only near the capacity is the exact count taken. Not this store's own
         // sequence + 1: a store that took its sequence earlier but put later would miss the one between.
-        if (stores.get() - removals.sum() > capacity && results.mappingCount() > capacity) {
+        if (counts.sizeBound() > capacity && results.mappingCount() > capacity) {
             evictEldest();
         }
     }
@@ -81,7 +110,7 @@ final class ResultCache {
                 candidateIds[nextCandidate++] = null;
                 Entry entry = results.get(id);
                 if (entry != null && entry.sequence() == sequence && results.remove(id, entry)) {
-                    removals.increment();
+                    counts.removed(1);
                     evicted();
                 }
             }
@@ -131,7 +160,7 @@ final class ResultCache {
                 }
             }
         }
-        removals.add(found.size());
+        counts.removed(found.size());
         return found;
     }
 
