@@ -14,16 +14,12 @@ import java.util.Map;
  * instances it created, its thread-local data, and its watchdog slot. Only its own thread touches the handlers and
  * data; {@link #current} is read by the watchdog.
  */
-final class ThreadState {
+final class ThreadState extends ThreadStateLayout.AfterHotFields {
 
     final Thread thread;
     /** True for a bus worker (which can be abandoned and replaced), false for a publishing thread. */
     final boolean pooled;
     final Map<String, Object> data = new HashMap<>();
-    /** The attempt this thread is running, watched for its deadline; null between attempts. */
-    volatile AttemptRun current;
-    /** Attempts this thread started: written by it, read by the watchdog (opaque) to tell a busy thread. */
-    private long attemptsStarted;
     // The watchdog's own notes on this thread, touched by its thread only: the attempt it last saw running here,
     // with that attempt's clock count, the deadline it set for it, and the attempt count of its last scan.
     AttemptRun seen;
@@ -38,7 +34,7 @@ final class ThreadState {
     private final Map<String, HandlerInstance> handlers = new HashMap<>();
 
     private static final VarHandle ATTEMPTS_STARTED =
-            VarHandles.field(MethodHandles.lookup(), ThreadState.class, "attemptsStarted", long.class);
+            VarHandles.field(MethodHandles.lookup(), ThreadStateLayout.HotFields.class, "attemptsStarted", long.class);
 
     ThreadState(Thread thread, boolean pooled) {
         this.thread = thread;
@@ -72,3 +68,4 @@ final class ThreadState {
     private record HandlerInstance(HandlerMeta meta, EventHandler handler) {
     }
 }
+
