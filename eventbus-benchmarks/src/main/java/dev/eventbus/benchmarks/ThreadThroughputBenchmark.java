@@ -69,8 +69,11 @@ public class ThreadThroughputBenchmark {
     @Param({"100000"})
     public int batch;
 
-    /** Worker threads of the bus and of the pools. */
-    @Param({"2"})
+    /**
+     * Worker threads of the bus and of the pools: the default of a 2-core machine, and one, which shows what the
+     * hand-offs cost without a second worker contending for the same queue, counters and cache lines.
+     */
+    @Param({"2", "1"})
     public int threads;
 
     private Blackhole blackhole;

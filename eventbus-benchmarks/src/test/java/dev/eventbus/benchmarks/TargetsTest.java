@@ -45,6 +45,27 @@ class TargetsTest {
     }
 
     @Test
+    void throughputTargetsJudgeTwoWorkersAndShowFuturesAndOneWorkerApart() {
+        Map<String, String> two = Map.of("batch", "100000", "threads", "2");
+        Map<String, String> one = Map.of("batch", "100000", "threads", "1");
+        List<BenchmarkReport.Row> rows = List.of(
+                row("ThreadThroughputBenchmark", "eventbus", "", two, 500, "ns/op"),
+                row("ThreadThroughputBenchmark", "eventbusSubmit", "", two, 200, "ns/op"),
+                row("ThreadThroughputBenchmark", "pbqPool", "", two, 1000, "ns/op"),
+                row("ThreadThroughputBenchmark", "lbqPool", "", two, 400, "ns/op"),
+                row("ThreadThroughputBenchmark", "eventbus", "", one, 300, "ns/op"),
+                row("ThreadThroughputBenchmark", "pbqPool", "", one, 1000, "ns/op"),
+                row("ThreadThroughputBenchmark", "lbqPool", "", one, 600, "ns/op"));
+        String table = Targets.table(rows);
+        assertTrue(table.contains("pool (time ratio ≤ 0.33) | 0.50× | **MISSED** |"), table);
+        assertTrue(table.contains("pool (time ratio ≤ 0.83) | 1.25× | **MISSED** |"), table);
+        assertTrue(table.contains("pool (time ratio ≤ 0.33), submit futures | 0.20× | met |"), table);
+        assertTrue(table.contains("pool (time ratio ≤ 0.83), submit futures | 0.50× | met |"), table);
+        assertTrue(table.contains("pool (time ratio ≤ 0.33), one worker | 0.30× | met |"), table);
+        assertTrue(table.contains("pool (time ratio ≤ 0.83), one worker | 0.50× | met |"), table);
+    }
+
+    @Test
     void coreletThroughputIsJudgedInEventsPerSecond() {
         List<BenchmarkReport.Row> rows = List.of(
                 row("CoreletBenchmark", "eventbusTwoWorkersBusy", "", Map.of("batch", "1000"), 40, "us/op"));
