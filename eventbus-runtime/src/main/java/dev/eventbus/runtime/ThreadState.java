@@ -68,4 +68,3 @@ final class ThreadState extends ThreadStateLayout.AfterHotFields {
     private record HandlerInstance(HandlerMeta meta, EventHandler handler) {
     }
 }
-
