@@ -5,8 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -72,6 +81,41 @@ class EventIdsTest {
         assertEquals(first.getMostSignificantBits(), second.getMostSignificantBits());
         assertNotEquals(first.getLeastSignificantBits(), second.getLeastSignificantBits());
         assertTrue(EventTest.UUID_V4.matcher(first.toString()).matches(), first.toString());
+    }
+
+    /**
+     * Threads take counter values in blocks: ids made in parallel, across many blocks per thread (and in new threads
+     * whose first block starts mid-way), must all differ and all be version 4 UUIDs.
+     */
+    @Test
+    void idsMadeInParallelAcrossManyBlocksAreAllDistinct() throws Exception {
+        int threads = 4;
+        int perThread = 20_000; // about twenty blocks each
+        CyclicBarrier start = new CyclicBarrier(threads);
+        List<Future<List<String>>> made = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
+            for (int t = 0; t < threads; t++) {
+                made.add(pool.submit(() -> {
+                    start.await(10, TimeUnit.SECONDS);
+                    List<String> ids = new ArrayList<>(perThread);
+                    for (int i = 0; i < perThread; i++) {
+                        ids.add(EventIds.next());
+                    }
+                    return ids;
+                }));
+            }
+            Set<String> all = new HashSet<>();
+            for (Future<List<String>> ids : made) {
+                all.addAll(ids.get(20, TimeUnit.SECONDS));
+            }
+            assertEquals(threads * perThread, all.size(), "every id made in parallel is unique");
+            for (String id : all) {
+                UUID uuid = UUID.fromString(id);
+                if (uuid.version() != 4 || uuid.variant() != 2) {
+                    fail("not an RFC 4122 version 4 UUID: " + id);
+                }
+            }
+        }
     }
 
     private static void assertNoCollisions(long start) {
