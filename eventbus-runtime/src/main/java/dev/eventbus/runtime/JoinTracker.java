@@ -10,12 +10,15 @@ import java.util.concurrent.atomic.LongAdder;
  * later events, and waits until the closed epoch and all earlier ones have drained. An epoch's {@code done} future
  * completes when all its events have exited after it was closed and its predecessor is done.
  *
- * <p>An epoch counts entries and exits in two counters on separate cache lines: publishers write the first, workers
- * the second, so a publish and a completion never contend for one line. Exits are striped ({@link LongAdder}): every
- * worker finishes events, and one shared counter had their cores trade its line on each completion. Every exit
- * follows its entry, so {@code exited <= entered} always; reading {@code exited} first and {@code entered} second,
- * equality proves that the epoch was empty at the first read. (A striped sum is not a snapshot, but each stripe only
- * grows: the sum is at most the count when the sum ends, so equality still proves the epoch empty then.)
+ * <p>An epoch counts entries and exits in separate counters on separate cache lines: publishers write the first,
+ * workers the others, so a publish and a completion never contend for one line. While the epoch is open, exits are
+ * striped ({@link LongAdder}): every worker finishes events, and one shared counter had their cores trade its line on
+ * each completion. Once it is closed, every exit must check whether it was the last, and summing the stripes on each
+ * exit made each worker read the stripes the others kept writing; so exits that find the epoch closed count in one
+ * counter of their own ({@code exitedAfterClose}) and leave the stripes still, cheap to sum. Every exit follows its
+ * entry, so exits {@code <=} entries always; reading the exit counts first and {@code entered} second, equality proves
+ * that the epoch was empty when the exits were read. (A striped sum is not a snapshot, but each stripe only grows:
+ * the sum is at most the count when the sum ends, so equality still proves the epoch empty then.)
  *
  * <p>The acceptance gate: {@link #enter()} counts the entry and only then checks that the epoch is still open (else it
  * counts an exit, backing out, and retries on the new one). A closer sets {@code closed} before reading the counts,
@@ -29,6 +32,7 @@ final class JoinTracker {
     static final class Epoch {
         final PaddedCounter entered = new PaddedCounter();
         final LongAdder exited = new LongAdder();
+        final PaddedCounter exitedAfterClose = new PaddedCounter();
         final CompletableFuture<Void> drained = new CompletableFuture<>();
         final CompletableFuture<Void> previousDone;
         final CompletableFuture<Void> done;
@@ -40,7 +44,7 @@ final class JoinTracker {
         }
 
         boolean empty() {
-            long out = exited.sum(); // exits first: see the class comment
+            long out = exited.sum() + exitedAfterClose.get(); // exits first: see the class comment
             return out == entered.get();
         }
 
@@ -66,6 +70,11 @@ final class JoinTracker {
     }
 
     void exit(Epoch epoch) {
+        if (epoch.closed) { // see the class comment: the stripes stay still once the epoch is closed
+            epoch.exitedAfterClose.increment();
+            epoch.completeIfDrained();
+            return;
+        }
         epoch.exited.increment();
         if (epoch.closed) {
             epoch.completeIfDrained();
