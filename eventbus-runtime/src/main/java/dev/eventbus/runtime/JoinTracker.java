@@ -11,7 +11,9 @@ import java.util.concurrent.atomic.LongAdder;
  * completes when all its events have exited after it was closed and its predecessor is done.
  *
  * <p>An epoch counts entries and exits in separate counters on separate cache lines: publishers write the first,
- * workers the others, so a publish and a completion never contend for one line. While the epoch is open, exits are
+ * workers the others, so a publish and a completion never contend for one line. Entries are striped by publishing
+ * thread ({@link StripedCounter}): threads publishing SYNC events into one bus at once each count one, and a shared
+ * counter made each take twice as long as one thread alone. While the epoch is open, exits are
  * striped ({@link LongAdder}): every worker finishes events, and one shared counter had their cores trade its line on
  * each completion. Once it is closed, every exit must check whether it was the last, and summing the stripes on each
  * exit made each worker read the stripes the others kept writing; so exits that find the epoch closed count in one
@@ -30,7 +32,7 @@ final class JoinTracker {
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
     static final class Epoch {
-        final PaddedCounter entered = new PaddedCounter();
+        final StripedCounter entered = new StripedCounter();
         final LongAdder exited = new LongAdder();
         final PaddedCounter exitedAfterClose = new PaddedCounter();
         final CompletableFuture<Void> drained = new CompletableFuture<>();
@@ -45,7 +47,7 @@ final class JoinTracker {
 
         boolean empty() {
             long out = exited.sum() + exitedAfterClose.get(); // exits first: see the class comment
-            return out == entered.get();
+            return out == entered.sum();
         }
 
         void completeIfDrained() {
