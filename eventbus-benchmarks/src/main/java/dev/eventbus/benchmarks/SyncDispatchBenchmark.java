@@ -141,7 +141,7 @@ public class SyncDispatchBenchmark {
         greenrobot.register(new GreenrobotSubscriber(blackhole));
     }
 
-    private static Event event() {
+    static Event event() {
         return Event.builder(TYPE).mode(ExecutionMode.SYNC).data(PAYLOAD).build();
     }
 

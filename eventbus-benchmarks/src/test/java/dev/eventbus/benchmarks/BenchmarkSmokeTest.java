@@ -98,6 +98,11 @@ class BenchmarkSmokeTest {
     }
 
     @Test
+    void syncDispatchTwoThreadsBenchmarkCompletesATinyIteration() throws Exception {
+        runTiny(SyncDispatchTwoThreadsBenchmark.class, Map.of(), 6);
+    }
+
+    @Test
     void threadThroughputBenchmarkCompletesATinyIteration() throws Exception {
         runTiny(ThreadThroughputBenchmark.class, Map.of("batch", "2000"), 6);
     }
