@@ -54,6 +54,8 @@ final class CoreletExecutor implements ModeExecutor {
     private static final String MAIN_CLASS = CoreletWorkerMain.class.getName();
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration CRASH_EXIT_WAIT = Duration.ofSeconds(2);
+    /** How long {@link #close()} waits beyond a stopped worker's grace, and for a killed process to be gone. */
+    private static final Duration EXIT_WAIT = Duration.ofSeconds(1);
     private static final AtomicInteger WORKER_NAMES = new AtomicInteger();
     private static final int CPUS = Runtime.getRuntime().availableProcessors();
 
@@ -67,6 +69,11 @@ final class CoreletExecutor implements ModeExecutor {
     private final ArrayDeque<WorkerProcess> idle = new ArrayDeque<>();
     private final Set<WorkerProcess> all = ConcurrentHashMap.newKeySet();
     private final Set<Process> starting = ConcurrentHashMap.newKeySet();
+    /**
+     * Every worker process started and not yet exited, whatever the pool thinks of it: a stopped worker leaves the
+     * pool at once but lives on for its grace, calling the handler's terminate(); {@link #close()} waits for it.
+     */
+    private final Set<Process> running = ConcurrentHashMap.newKeySet();
     /** Attempts that sent their request and wait for the reply. */
     private final AtomicInteger awaitingReplies = new AtomicInteger();
     private int alive;
@@ -395,6 +402,8 @@ final class CoreletExecutor implements ModeExecutor {
             worker = WorkerProcess.start(command, socketDir, "w" + WORKER_NAMES.incrementAndGet(), START_TIMEOUT,
                     process -> {
                         starting.add(process);
+                        running.add(process);
+                        process.onExit().thenRun(() -> running.remove(process));
                         guard.target(process);
                     }, pollNanos, attempt::restartClock);
             LOG.log(System.Logger.Level.DEBUG, "Started CORELET worker {0}", worker.pid());
@@ -455,7 +464,7 @@ final class CoreletExecutor implements ModeExecutor {
             sweeper.scheduleWithFixedDelay(this::retireIdleWorkers, period, period, TimeUnit.MILLISECONDS);
         }
         if (shutdownHook == null) {
-            shutdownHook = new Thread(this::killAll, "eventbus-corelet-shutdown");
+            shutdownHook = new Thread(() -> running.forEach(Process::destroyForcibly), "eventbus-corelet-shutdown");
             Runtime.getRuntime().addShutdownHook(shutdownHook);
         }
     }
@@ -496,6 +505,31 @@ final class CoreletExecutor implements ModeExecutor {
         }
     }
 
+    /**
+     * Waits until every worker process has exited, so that no handler code runs anywhere once the bus is shut down:
+     * the pool's workers were just killed; a stopped one still has its grace to call terminate(), after which its own
+     * timer kills it; one retiring idle is cut short at the same deadline. Bounded: whatever lives past it is killed.
+     */
+    private void awaitExits() {
+        long deadline = System.nanoTime() + WorkerProcess.TERMINATE_GRACE.toNanos() + EXIT_WAIT.toNanos();
+        for (Process process : List.copyOf(running)) {
+            try {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !process.waitFor(left, TimeUnit.NANOSECONDS)) {
+                    process.destroyForcibly();
+                    if (!process.waitFor(EXIT_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                        LOG.log(System.Logger.Level.WARNING, "CORELET worker {0} survived SIGKILL for {1}",
+                                process.pid(), EXIT_WAIT);
+                    }
+                }
+            } catch (InterruptedException e) {
+                running.forEach(Process::destroyForcibly); // no more waiting: kill them all at once
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     /** The pids of the worker JVMs alive now; for tests and diagnostics. */
     Set<Long> workerPids() {
         Set<Long> pids = new HashSet<>();
@@ -526,6 +560,7 @@ final class CoreletExecutor implements ModeExecutor {
             lock.unlock();
         }
         killAll();
+        awaitExits();
         if (sweeper != null) {
             sweeper.shutdownNow();
         }

@@ -25,6 +25,7 @@ import static dev.eventbus.runtime.TestAttempt.awaitTrue;
 import static dev.eventbus.runtime.TestAttempt.result;
 import static dev.eventbus.runtime.TestAttempt.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -151,6 +152,24 @@ class CoreletFailureTest {
         assertEnds(before, Duration.ofSeconds(5));
         long after = squareWorks();
         assertNotEquals(before, after, "the retry gets a fresh worker");
+    }
+
+    /**
+     * A stopped worker leaves the pool at once but lives on for its grace, calling terminate(): close() must not
+     * return while it is alive (before, it did, and the worker wrote into a test's deleted temp directory).
+     */
+    @Test
+    void closeWaitsUntilAStoppedWorkerRanTerminateAndExited() throws Exception {
+        long pid = squareWorks();
+        Path file = dir.resolve("terminated");
+        TestAttempt.Outcome outcome = run(executor, event("stubborn", file.toString(), Duration.ofSeconds(1)));
+        assertTrue(outcome.stopped());
+
+        executor.close();
+
+        assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false),
+                "worker " + pid + " is still alive after close()");
+        assertEquals("terminated by " + pid, Files.readString(file), "terminate() ran before the worker exited");
     }
 
     @Test
