@@ -109,6 +109,43 @@ class ResultCacheTest {
         assertEquals(0, cache.remembered(), "no eviction, no candidates");
     }
 
+    /**
+     * The size is counted only every so many stores: while several threads store without reading, each sees the
+     * cache at most its capacity plus one result per storing thread (twice that here: a size read while others store
+     * is itself off by up to one per storing thread).
+     */
+    @Test
+    void concurrentStoresNeverOvershootTheCapacityByMoreThanTheStoringThreads() throws Exception {
+        int threads = 4;
+        int capacity = 500;
+        ResultCache cache = new ResultCache(capacity);
+        CyclicBarrier start = new CyclicBarrier(threads);
+        List<Thread> workers = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger largest = new java.util.concurrent.atomic.AtomicInteger();
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            workers.add(Thread.ofPlatform().start(() -> {
+                try {
+                    start.await(10, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+                for (int i = 0; i < 20_000; i++) {
+                    cache.put(result(id + "-" + i));
+                    largest.accumulateAndGet(cache.size(), Math::max);
+                    if (i % 1000 == 999) {
+                        cache.remove(cache.snapshot().keySet()); // a reader now and then makes room again
+                    }
+                }
+            }));
+        }
+        for (Thread worker : workers) {
+            worker.join(TimeUnit.SECONDS.toMillis(20));
+        }
+        assertTrue(largest.get() <= capacity + 2 * threads, "largest size seen: " + largest.get());
+        assertTrue(largest.get() >= capacity, "the cache filled up: " + largest.get());
+    }
+
     @Test
     void concurrentStoresNeverLoseOrDoubleCount() throws Exception {
         int threads = 4;
