@@ -49,7 +49,7 @@ public final class BenchmarkReport {
 
     static final List<Profile> PROFILES = List.of(
             new Profile(SyncDispatchBenchmark.class, 2, 1000, 5, 1000),
-            new Profile(SyncDispatchTwoThreadsBenchmark.class, 2, 1000, 4, 1000),
+            new Profile(SyncDispatchTwoThreadsBenchmark.class, 1, 1000, 4, 1000),
             new Profile(ThreadThroughputBenchmark.class, 2, 1000, 5, 1000),
             new Profile(ThreadLatencyBenchmark.class, 3, 1000, 4, 2000),
             new Profile(CoreletBenchmark.class, 2, 1000, 5, 1000),
