@@ -18,7 +18,6 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.infra.Blackhole;
 import org.openjdk.jmh.infra.ThreadParams;
 
-import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -112,13 +111,7 @@ public class SyncDispatchTwoThreadsBenchmark {
      */
     @Benchmark
     public EventResult eventbusPublishGetResults(SharedBus state) {
-        EventBus bus = state.bus;
-        String id = bus.publish(SyncDispatchBenchmark.event());
-        EventResult result = bus.getResults(List.of(id), false).get(id);
-        if (result == null) {
-            throw new IllegalStateException("SYNC result missing right after publish: " + id);
-        }
-        return result;
+        return SyncDispatchBenchmark.publishAndRead(state.bus);
     }
 
     /**

@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -110,69 +110,41 @@ class ResultCacheTest {
     }
 
     /**
-     * The size is counted only every so many stores: while several threads store without reading, each sees the
-     * cache at most its capacity plus one result per storing thread (twice that here: a size read while others store
-     * is itself off by up to one per storing thread).
+     * While several threads store without reading, each sees the cache at most at its capacity plus one result per
+     * storing thread (twice that here: a size read while others store is itself off by up to one per storing thread).
      */
     @Test
     void concurrentStoresNeverOvershootTheCapacityByMoreThanTheStoringThreads() throws Exception {
         int threads = 4;
         int capacity = 500;
         ResultCache cache = new ResultCache(capacity);
-        CyclicBarrier start = new CyclicBarrier(threads);
-        List<Thread> workers = new ArrayList<>();
-        java.util.concurrent.atomic.AtomicInteger largest = new java.util.concurrent.atomic.AtomicInteger();
-        for (int t = 0; t < threads; t++) {
-            int id = t;
-            workers.add(Thread.ofPlatform().start(() -> {
-                try {
-                    start.await(10, TimeUnit.SECONDS);
-                } catch (Exception e) {
-                    throw new AssertionError(e);
+        AtomicInteger largest = new AtomicInteger();
+        Together.run(threads, id -> {
+            for (int i = 0; i < 20_000; i++) {
+                cache.put(result(id + "-" + i));
+                largest.accumulateAndGet(cache.size(), Math::max);
+                if (i % 1000 == 999) {
+                    cache.remove(cache.snapshot().keySet()); // a reader now and then makes room again
                 }
-                for (int i = 0; i < 20_000; i++) {
-                    cache.put(result(id + "-" + i));
-                    largest.accumulateAndGet(cache.size(), Math::max);
-                    if (i % 1000 == 999) {
-                        cache.remove(cache.snapshot().keySet()); // a reader now and then makes room again
-                    }
-                }
-            }));
-        }
-        for (Thread worker : workers) {
-            worker.join(TimeUnit.SECONDS.toMillis(20));
-        }
+            }
+        });
         assertTrue(largest.get() <= capacity + 2 * threads, "largest size seen: " + largest.get());
         assertTrue(largest.get() >= capacity, "the cache filled up: " + largest.get());
     }
 
     @Test
     void concurrentStoresNeverLoseOrDoubleCount() throws Exception {
-        int threads = 4;
         int perThread = 50_000;
         int capacity = 1000;
         ResultCache cache = new ResultCache(capacity);
-        CyclicBarrier start = new CyclicBarrier(threads);
-        List<Thread> workers = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            int id = t;
-            workers.add(Thread.ofPlatform().start(() -> {
-                try {
-                    start.await(10, TimeUnit.SECONDS);
-                } catch (Exception e) {
-                    throw new AssertionError(e);
+        Together.run(4, id -> {
+            for (int i = 0; i < perThread; i++) {
+                cache.put(result(id + "-" + i));
+                if (i % 3 == 0) {
+                    cache.remove(List.of(id + "-" + (i - 1)));
                 }
-                for (int i = 0; i < perThread; i++) {
-                    cache.put(result(id + "-" + i));
-                    if (i % 3 == 0) {
-                        cache.remove(List.of(id + "-" + (i - 1)));
-                    }
-                }
-            }));
-        }
-        for (Thread worker : workers) {
-            worker.join();
-        }
+            }
+        });
         Map<String, EventResult> left = cache.snapshot();
         assertEquals(capacity, left.size());
         assertEquals(capacity, cache.size());

@@ -3,9 +3,6 @@ package dev.eventbus.runtime;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -33,23 +30,11 @@ class StripedCounterTest {
         StripedCounter counter = new StripedCounter();
         int threads = 2 * 32 + 3; // more than the most cells any machine gets
         int each = 20_000;
-        CyclicBarrier start = new CyclicBarrier(threads);
-        List<Thread> running = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            running.add(Thread.ofPlatform().start(() -> {
-                try {
-                    start.await(10, TimeUnit.SECONDS);
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-                for (int i = 0; i < each; i++) {
-                    counter.increment();
-                }
-            }));
-        }
-        for (Thread thread : running) {
-            thread.join(TimeUnit.SECONDS.toMillis(20));
-        }
+        Together.run(threads, id -> {
+            for (int i = 0; i < each; i++) {
+                counter.increment();
+            }
+        });
         assertEquals((long) threads * each, counter.sum());
     }
 }
