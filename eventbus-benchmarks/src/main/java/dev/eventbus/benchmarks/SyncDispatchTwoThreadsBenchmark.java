@@ -1,8 +1,6 @@
 package dev.eventbus.benchmarks;
 
 import dev.eventbus.Event;
-import dev.eventbus.EventBus;
-import dev.eventbus.EventFactory;
 import dev.eventbus.EventResult;
 
 import org.openjdk.jmh.annotations.Benchmark;
@@ -13,7 +11,6 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.infra.Blackhole;
 import org.openjdk.jmh.infra.ThreadParams;
@@ -45,31 +42,9 @@ public class SyncDispatchTwoThreadsBenchmark {
     private com.google.common.eventbus.EventBus guava;
     private org.greenrobot.eventbus.EventBus greenrobot;
 
-    /** The eventbus both threads publish into, apart so that the baselines run without a runtime on the path. */
+    /** The eventbus both threads publish into: {@link SyncDispatchBenchmark.Bus}, shared by the threads. */
     @State(Scope.Benchmark)
-    public static class SharedBus {
-        EventBus bus;
-
-        /**
-         * Builds the bus with one {@link SinkHandler} registered.
-         *
-         * @param blackhole the handler's sink
-         */
-        @Setup(Level.Trial)
-        public void setUp(Blackhole blackhole) {
-            EventFactory factory = new EventFactory();
-            SinkHandler handler = new SinkHandler(blackhole);
-            factory.registerEventType(SyncDispatchBenchmark.TYPE, () -> handler);
-            bus = EventBus.builder().factory(factory).build();
-        }
-
-        /** Shuts the bus down. */
-        @TearDown(Level.Trial)
-        public void tearDown() {
-            if (bus != null) {
-                bus.shutdown();
-            }
-        }
+    public static class SharedBus extends SyncDispatchBenchmark.Bus {
     }
 
     /** A thread's floor ids: a range of its own, so that the threads never share a key. */
