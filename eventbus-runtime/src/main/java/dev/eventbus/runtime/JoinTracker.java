@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>An epoch counts entries and exits in separate counters on separate cache lines: publishers write the first,
  * workers the others, so a publish and a completion never contend for one line. Entries are striped by publishing
  * thread ({@link StripedCounter}): threads publishing SYNC events into one bus at once each count one, and a shared
- * counter made each take twice as long as one thread alone. While the epoch is open, exits are
+ * counter made each take more than twice as long as one thread alone. While the epoch is open, exits are
  * striped ({@link LongAdder}): every worker finishes events, and one shared counter had their cores trade its line on
  * each completion. Once it is closed, every exit must check whether it was the last, and summing the stripes on each
  * exit made each worker read the stripes the others kept writing; so exits that find the epoch closed count in one
