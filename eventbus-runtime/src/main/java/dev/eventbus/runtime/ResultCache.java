@@ -18,8 +18,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * The bounded cache of {@code publish} results: the least recently stored are evicted beyond {@code capacity}.
  * Evictions are counted, and the first one is logged once at WARNING with the capacity to raise.
  *
- * <p>Every worker stores into it, so the path of a store and of a read is one {@link ConcurrentHashMap} operation
- * and one counter increment, with no order structure to maintain: each entry carries its store sequence number,
+ * <p>Every worker stores into it, so a store is one {@link ConcurrentHashMap} operation and one counter increment,
+ * a read one map operation, with no order structure to maintain: each entry carries its store sequence number,
  * and the eviction order is recovered only when the cache overflows. Then one thread at a time (the others queue on
  * a lock, which only a full cache takes) sorts the entries by sequence once and remembers the ids of the oldest half
  * as the next eviction candidates, so an eviction costs O(log capacity) amortized. A candidate read in the
@@ -45,32 +45,25 @@ final class ResultCache {
     private int candidates;
 
     /**
-     * Stores begun (also the store order) and results removed (read or evicted): their difference bounds the size
-     * from above at the cost of no count. Together, as a store reads both, and on cache lines of their own: every
-     * worker writes them, and when they shared lines with other objects each store missed in cache twice.
+     * Stores begun (also the store order), the store number at which the size is next counted, and how many counts
+     * began and ended. On cache lines of their own: every storing thread writes the first, and when they shared lines with other objects each store
+     * missed in cache twice.
      */
     @SuppressWarnings("unused") // the padding fields keep other data off these counters' cache lines
     private static final class Counts {
         private static final VarHandle STORED =
                 VarHandles.field(MethodHandles.lookup(), Counts.class, "stored", long.class);
-        private static final VarHandle REMOVED =
-                VarHandles.field(MethodHandles.lookup(), Counts.class, "removed", long.class);
 
         private long p1, p2, p3, p4, p5, p6, p7;
         private volatile long stored;
-        private volatile long removed;
-        private long q1, q2, q3, q4, q5, q6, q7;
+        /** The store number from which the size must be counted again: see {@link ResultCache#put}. */
+        private volatile long countAt;
+        /** Counts begun and ended (odd while one runs): a store that overlaps one counts again itself. */
+        private volatile long counted;
+        private long q1, q2, q3, q4, q5, q6;
 
         long store() {
             return (long) STORED.getAndAdd(this, 1L);
-        }
-
-        void removed(long count) {
-            REMOVED.getAndAdd(this, count);
-        }
-
-        long sizeBound() {
-            return stored - removed; // stored first: see put
         }
     }
 
@@ -85,35 +78,47 @@ final class ResultCache {
 
     void put(EventResult result) {
         // A repeated id (ids are unique per bus) replaces its result and takes a new place in the order.
+        long countedBefore = counts.counted;
         long sequence = counts.store();
-        if (results.put(result.eventId(), new Entry(result, sequence)) != null) {
-            counts.removed(1); // the same event published again: its old result is replaced
-        }
-        // Stores minus removals bounds the size from above (both read after the put: stores counts every put begun,
-        // removals only those done) without summing the map's own count on each store, which made the workers'
-        // cores trade its cache lines; only near the capacity is the exact count taken. Not this store's own
-        // sequence + 1: a store that took its sequence earlier but put later would miss the one between.
-        if (counts.sizeBound() > capacity && results.mappingCount() > capacity) {
-            evictEldest();
+        results.put(result.eventId(), new Entry(result, sequence));
+        // The size is counted only when it could exceed the capacity: a count of n results, taken for store number s,
+        // leaves room for capacity - n more stores, so the next count is due at store s + 1 + capacity - n (reads and
+        // evictions only make more room, and need no bookkeeping). A store that overlaps a count (a count began or
+        // ended between its first look at the counts, before it took its number, and the end of its put) may be
+        // missing from that count, so it counts again itself. Every stored result is thus in a count that left room
+        // for it, or counts itself after its put: the size exceeds the capacity by at most one per thread between
+        // its put and its count. (Counting on every store summed the map's count cells, which every storing core
+        // writes; a removal counter beside the store counter made every read update a line every storer writes.)
+        if (sequence >= counts.countAt || counts.counted != countedBefore) {
+            countAndMakeRoom(sequence);
         }
     }
 
-    private void evictEldest() {
+    /**
+     * Counts the results (this store's included), evicts the eldest beyond the capacity and sets when the next count
+     * is due. One thread at a time: a count that comes later but for an earlier store then only brings the next count
+     * forward, never pushes it back.
+     */
+    private void countAndMakeRoom(long sequence) {
         evicting.lock();
         try {
-            while (results.mappingCount() > capacity) {
+            counts.counted++; // odd while this count runs; only the lock holder writes it
+            long size = results.mappingCount();
+            while (size > capacity) {
                 if (nextCandidate == candidates && !findCandidates()) {
-                    return;
+                    break;
                 }
                 String id = candidateIds[nextCandidate];
-                long sequence = candidateSequences[nextCandidate];
+                long evicted = candidateSequences[nextCandidate];
                 candidateIds[nextCandidate++] = null;
                 Entry entry = results.get(id);
-                if (entry != null && entry.sequence() == sequence && results.remove(id, entry)) {
-                    counts.removed(1);
+                if (entry != null && entry.sequence() == evicted && results.remove(id, entry)) {
                     evicted();
                 }
+                size = results.mappingCount();
             }
+            counts.countAt = sequence + 1 + capacity - Math.min(size, capacity);
+            counts.counted++;
         } finally {
             evicting.unlock();
         }
@@ -160,7 +165,6 @@ final class ResultCache {
                 }
             }
         }
-        counts.removed(found.size());
         return found;
     }
 
