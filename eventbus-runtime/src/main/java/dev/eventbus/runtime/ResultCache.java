@@ -21,7 +21,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Every worker stores into it, so a store is one {@link ConcurrentHashMap} operation and one counter increment,
  * a read one map operation, with no order structure to maintain: each entry carries its store sequence number,
  * and the eviction order is recovered only when the cache overflows. Then one thread at a time (the others queue on
- * a lock, which only a full cache takes) sorts the entries by sequence once and remembers the ids of the oldest half
+ * a lock, which only a count of the size takes: rarely, unless the cache is full) sorts the entries by sequence once and remembers the ids of the oldest half
  * as the next eviction candidates, so an eviction costs O(log capacity) amortized. A candidate read in the
  * meantime is skipped; candidates hold ids, never results, so nothing read is retained. A store that overflows the
  * capacity evicts before it returns: the cache holds at most {@code capacity} results plus one per thread storing at
@@ -46,8 +46,8 @@ final class ResultCache {
 
     /**
      * Stores begun (also the store order), the store number at which the size is next counted, and how many counts
-     * began and ended. On cache lines of their own: every storing thread writes the first, and when they shared lines with other objects each store
-     * missed in cache twice.
+     * began and ended. On cache lines of their own: every storing thread writes the first, and when they shared lines
+     * with other objects each store missed in cache twice.
      */
     @SuppressWarnings("unused") // the padding fields keep other data off these counters' cache lines
     private static final class Counts {

@@ -508,26 +508,34 @@ final class CoreletExecutor implements ModeExecutor {
     /**
      * Waits until every worker process has exited, so that no handler code runs anywhere once the bus is shut down:
      * the pool's workers were just killed; a stopped one still has its grace to call terminate(), after which its own
-     * timer kills it; one retiring idle is cut short at the same deadline. Bounded: whatever lives past it is killed.
+     * timer kills it; one retiring idle is cut short at the same deadline. Bounded: whatever lives past it is killed,
+     * and waited for once more, for all of them together at most {@link #EXIT_WAIT}.
      */
     private void awaitExits() {
-        long deadline = System.nanoTime() + WorkerProcess.TERMINATE_GRACE.toNanos() + EXIT_WAIT.toNanos();
-        for (Process process : List.copyOf(running)) {
-            try {
-                long left = deadline - System.nanoTime();
-                if (left <= 0 || !process.waitFor(left, TimeUnit.NANOSECONDS)) {
-                    process.destroyForcibly();
-                    if (!process.waitFor(EXIT_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                        LOG.log(System.Logger.Level.WARNING, "CORELET worker {0} survived SIGKILL for {1}",
-                                process.pid(), EXIT_WAIT);
-                    }
+        try {
+            long deadline = System.nanoTime() + WorkerProcess.TERMINATE_GRACE.toNanos() + EXIT_WAIT.toNanos();
+            if (!awaitExits(deadline)) {
+                running.forEach(Process::destroyForcibly);
+                if (!awaitExits(System.nanoTime() + EXIT_WAIT.toNanos())) {
+                    LOG.log(System.Logger.Level.WARNING, "CORELET workers {0} survived SIGKILL for {1}",
+                            running.stream().map(Process::pid).toList(), EXIT_WAIT);
                 }
-            } catch (InterruptedException e) {
-                running.forEach(Process::destroyForcibly); // no more waiting: kill them all at once
-                Thread.currentThread().interrupt();
-                return;
+            }
+        } catch (InterruptedException e) {
+            running.forEach(Process::destroyForcibly); // no more waiting: kill them all at once
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Waits until every tracked worker process has exited or the deadline passes; true if all have exited. */
+    private boolean awaitExits(long deadline) throws InterruptedException {
+        for (Process process : List.copyOf(running)) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || !process.waitFor(left, TimeUnit.NANOSECONDS)) {
+                return false;
             }
         }
+        return true;
     }
 
     /** The pids of the worker JVMs alive now; for tests and diagnostics. */
