@@ -35,6 +35,8 @@ final class CmdExecutor implements ModeExecutor {
 
     /** Time between SIGTERM and SIGKILL. */
     static final Duration GRACE = Duration.ofMillis(500);
+    /** How long {@link #close()} waits, for all commands together, for the processes it killed to end. */
+    private static final Duration KILL_WAIT = Duration.ofSeconds(1);
     /** How long output pipes may stay open after the command's tree is gone before we stop reading them. */
     private static final Duration DRAIN_WAIT = Duration.ofSeconds(2);
     private static final long FIRST_POLL_MILLIS = 10;
@@ -259,13 +261,31 @@ final class CmdExecutor implements ModeExecutor {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        for (Run run : List.copyOf(runs)) {
+        List<Run> killed = List.copyOf(runs);
+        for (Run run : killed) {
             run.kill();
         }
         runs.clear();
         unswept.clear();
         reaper.shutdownNow();
         io.shutdown(); // its threads end with the pipes of the commands just killed
+        awaitEnded(killed);
+    }
+
+    /** Waits, a bounded time for all together, until the processes of the given commands have ended. */
+    private static void awaitEnded(List<Run> killed) {
+        long deadline = System.nanoTime() + KILL_WAIT.toNanos();
+        try {
+            for (Run run : killed) {
+                if (!run.tree.awaitEnded(deadline)) {
+                    LOG.log(Level.WARNING, () -> "Command " + run.child.handle().pid() + " or a process it started"
+                            + " still runs " + KILL_WAIT.toMillis() + " ms after SIGKILL; not waiting longer");
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // every process has its SIGKILL; only the wait is cut short
+        }
     }
 
     /**

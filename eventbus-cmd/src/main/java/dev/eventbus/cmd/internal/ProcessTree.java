@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The processes of one command: its root and every descendant seen so far. Descendants are recorded before any
@@ -170,6 +171,56 @@ final class ProcessTree {
      */
     boolean anyAlive() {
         return child.handle().isAlive() || descendantsAlive();
+    }
+
+    /**
+     * Waits until no process of the tree runs code any more, at most until the deadline. A zombie (exited, waiting
+     * for its parent to reap it) counts as ended: it holds no resources but its table entry, and its reaping is its
+     * parent's business (ours for the root, through the launcher).
+     *
+     * @param deadline the {@link System#nanoTime()} at which to give up
+     * @return true if everything ended in time
+     * @throws InterruptedException if the thread was interrupted while waiting
+     */
+    boolean awaitEnded(long deadline) throws InterruptedException {
+        long pauseMillis = 1;
+        while (anyRunning()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            Thread.sleep(Math.min(pauseMillis, TimeUnit.NANOSECONDS.toMillis(left) + 1));
+            pauseMillis = Math.min(pauseMillis * 2, 50);
+        }
+        return true;
+    }
+
+    private boolean anyRunning() {
+        return running(child.handle()) || seen.stream().anyMatch(ProcessTree::running);
+    }
+
+    /**
+     * Tells whether a process still runs: alive and, where {@code /proc} tells, neither a zombie nor dead.
+     *
+     * @param h the process
+     * @return true while it can still execute
+     */
+    static boolean running(ProcessHandle h) {
+        if (!h.isAlive()) {
+            return false;
+        }
+        if (!CAN_SCAN) {
+            return true;
+        }
+        try {
+            // "pid (comm) S ...": the state follows the last ')', as comm may hold one.
+            String stat = Files.readString(PROC.resolve(Long.toString(h.pid())).resolve("stat"));
+            int end = stat.lastIndexOf(')');
+            char state = end >= 0 && end + 2 < stat.length() ? stat.charAt(end + 2) : 'R';
+            return state != 'Z' && state != 'X';
+        } catch (IOException | RuntimeException e) {
+            return h.isAlive(); // gone meanwhile, or unreadable: trust the handle
+        }
     }
 
     private static void destroy(ProcessHandle h, boolean force) {

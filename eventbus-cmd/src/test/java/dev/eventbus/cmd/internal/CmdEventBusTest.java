@@ -26,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -198,6 +199,33 @@ class CmdEventBusTest {
             assertInstanceOf(EventCancelledException.class, queued.get(10, TimeUnit.SECONDS).exception());
             Processes.assertAllEnd(sleeps, Duration.ofSeconds(5));
             assertEquals(List.of(), lines("queued"));
+        } finally {
+            bus.shutdown(true);
+        }
+    }
+
+    @Test
+    void shutdownReturnsOnlyOnceTheCommandsItKilledHaveEnded() throws Exception {
+        Path pids = dir.resolve("pids");
+        EventBus bus = bus(1);
+        try {
+            // A shell and its background sleep, both ignoring SIGTERM: only the SIGKILL of close() ends them.
+            CompletableFuture<EventResult> running = bus.submit(cmd(CmdRequest.of("sh", "-c",
+                    "trap '' TERM; sleep 60 & echo $$ $! > \"$1.tmp\" && mv \"$1.tmp\" \"$1\"; wait",
+                    "sh", pids.toString())).build());
+            Processes.await("the command wrote its pids", () -> Files.exists(pids));
+            List<Long> started = Arrays.stream(Files.readString(pids).trim().split(" "))
+                    .map(Long::valueOf).toList();
+            assertEquals(2, started.size(), started.toString());
+
+            bus.shutdown(true);
+
+            // Not eventually: shutdown has returned, so nothing it started may still run.
+            for (long pid : started) {
+                assertFalse(ProcessHandle.of(pid).map(ProcessTree::running).orElse(false),
+                        "process " + pid + " still runs after shutdown returned");
+            }
+            assertInstanceOf(EventCancelledException.class, running.get(10, TimeUnit.SECONDS).exception());
         } finally {
             bus.shutdown(true);
         }
