@@ -119,10 +119,10 @@ final class CoreletExecutor implements ModeExecutor {
         if (event.data() == null) {
             return new Prepared(meta, null, Set.of());
         }
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
         Set<String> classes = new HashSet<>();
-        try (ObjectOutputStream out = new ClassRecordingOutputStream(bytes, classes)) {
-            out.writeObject(event.data());
+        byte[] data;
+        try {
+            data = DataCodec.encode(event.data(), bytes -> new ClassRecordingOutputStream(bytes, classes));
         } catch (NotSerializableException e) {
             throw new InvalidEventException("CORELET event " + event.id() + " (" + event.type() + ") has data that"
                     + " cannot be serialized: class " + e.getMessage() + " is not java.io.Serializable"
@@ -131,7 +131,7 @@ final class CoreletExecutor implements ModeExecutor {
             throw new InvalidEventException("CORELET event " + event.id() + " (" + event.type() + ") has data of"
                     + " class " + event.data().getClass().getName() + " that cannot be serialized: " + e, e);
         }
-        return new Prepared(meta, bytes.toByteArray(), Set.copyOf(classes));
+        return new Prepared(meta, data, Set.copyOf(classes));
     }
 
     /** Records the classes of everything serialized: replies may contain them too. */
@@ -299,9 +299,12 @@ final class CoreletExecutor implements ModeExecutor {
                     return EventResult.businessResult(event.id(), success, null);
                 }
                 ReplyFilter filter = new ReplyFilter(p.handlerPackage(), p.dataClasses(), allowedByConfig);
-                try (ObjectInputStream objects = new ReplyInputStream(new ByteArrayInputStream(data))) {
-                    objects.setObjectInputFilter(filter);
-                    return EventResult.businessResult(event.id(), success, objects.readObject());
+                try {
+                    return EventResult.businessResult(event.id(), success, DataCodec.decode(data, bytes -> {
+                        ObjectInputStream objects = new ReplyInputStream(bytes);
+                        objects.setObjectInputFilter(filter);
+                        return objects;
+                    }));
                 } catch (IOException | ClassNotFoundException | RuntimeException | StackOverflowError e) {
                     String why = filter.rejection() != null ? filter.rejection() : e.toString();
                     LOG.log(System.Logger.Level.WARNING, () -> "Rejected the CORELET reply of event " + event.id()

@@ -9,8 +9,6 @@ import dev.eventbus.ExecutionMode;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -240,22 +238,13 @@ public final class CoreletWorkerMain {
     }
 
     private static byte[] serialize(Object data) throws IOException {
-        if (data == null) {
-            return null;
-        }
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(data);
-        }
-        return bytes.toByteArray();
+        return data == null ? null : DataCodec.encode(data, ObjectOutputStream::new);
     }
 
     private static Event event(String eventId, Frames.Request r) throws IOException, ClassNotFoundException {
         Object data = null;
         if (r.data() != null) {
-            try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(r.data()))) {
-                data = in.readObject();
-            }
+            data = DataCodec.decode(r.data(), ObjectInputStream::new);
         }
         Event.Builder b = Event.builder(r.type()).id(eventId).mode(ExecutionMode.CORELET)
                 .timestamp(Instant.ofEpochSecond(r.epochSecond(), r.nano())).data(data).priority(r.priority())

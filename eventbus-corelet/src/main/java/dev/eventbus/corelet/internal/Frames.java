@@ -20,13 +20,14 @@ import java.util.Set;
  * </pre>
  *
  * Strings are an int byte count and UTF-8 bytes (-1 for null). Payloads are plain {@link DataOutputStream} data;
- * only the event's data and a business result's data are Java-serialized (and filtered on the parent's side).
+ * the event's data and a business result's data are encoded by {@link DataCodec}: common JDK values directly, others
+ * Java-serialized (and filtered on the parent's side).
  * Stateless; the streams passed in must not be shared between threads.
  */
 final class Frames {
 
     static final int MAGIC = 0x45424331; // "EBC1"
-    static final byte VERSION = 1;
+    static final byte VERSION = 2;
 
     /** Worker → parent, once: token and pid. */
     static final byte HELLO = 1;

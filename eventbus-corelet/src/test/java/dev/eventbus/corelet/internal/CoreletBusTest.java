@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -74,6 +75,30 @@ class CoreletBusTest {
             Set<Long> after = children();
             after.removeAll(before);
             assertEquals(Set.of(), after, "no worker started");
+        }
+    }
+
+    @Test
+    void dataCrossesToTheWorkerAndBackUnchangedWhateverItsEncoding() {
+        factory.registerEventType("echo", TestHandlers.Echo.class);
+        String unpaired = "a\uD800b";
+        List<Object> values = List.of("", "plain", "ünïcödé ✓ 𝄞", unpaired, Integer.MIN_VALUE, Long.MAX_VALUE,
+                -0.0d, Double.NaN, true, false, new byte[] {0, -1, 127}, new byte[0], List.of(1, "two"),
+                Map.of("k", 3L));
+        try (EventBus bus = EventBus.builder().factory(factory).threads(2).build()) {
+            for (Object value : values) {
+                EventResult result = bus.submit(Event.builder("echo").mode(ExecutionMode.CORELET).data(value).build())
+                        .join();
+                assertTrue(result.success(), value + ": " + result);
+                Object[] reply = (Object[]) result.data();
+                String shown = value instanceof byte[] bytes ? java.util.Arrays.toString(bytes) : value.toString();
+                assertEquals(value.getClass().getName() + ":" + shown, reply[1], "what the worker saw");
+                if (value instanceof byte[] bytes) {
+                    assertArrayEquals(bytes, (byte[]) reply[0]);
+                } else {
+                    assertEquals(value, reply[0], "what came back");
+                }
+            }
         }
     }
 

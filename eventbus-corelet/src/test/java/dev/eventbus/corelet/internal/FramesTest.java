@@ -57,7 +57,7 @@ class FramesTest {
         versioned[4] = 9;
         Frames.ProtocolException version = assertThrows(Frames.ProtocolException.class,
                 () -> Frames.read(in(versioned), 100));
-        assertEquals("unsupported protocol version 9 (expected 1)", version.getMessage());
+        assertEquals("unsupported protocol version 9 (expected " + Frames.VERSION + ")", version.getMessage());
     }
 
     @Test

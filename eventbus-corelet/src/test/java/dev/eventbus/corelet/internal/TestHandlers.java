@@ -37,6 +37,21 @@ public final class TestHandlers {
         }
     }
 
+    /** Returns its data unchanged, and as a second element what the worker saw: the data's class and value. */
+    public static final class Echo implements EventHandler {
+        /** Creates the handler. */
+        public Echo() {
+        }
+
+        @Override
+        public EventResult handle(Event event, EventContext context) {
+            Object data = event.data();
+            String seen = data == null ? "null" : data.getClass().getName() + ":"
+                    + (data instanceof byte[] bytes ? java.util.Arrays.toString(bytes) : data);
+            return EventResult.businessResult(event.id(), true, new Object[] {data, seen});
+        }
+    }
+
     /** Squares an Integer. */
     public static final class Square implements EventHandler {
         /** Creates the handler. */
