@@ -51,8 +51,8 @@ public final class BenchmarkReport {
             new Profile(SyncDispatchBenchmark.class, 2, 1000, 5, 1000),
             new Profile(SyncDispatchTwoThreadsBenchmark.class, 1, 1000, 4, 1000),
             new Profile(ThreadThroughputBenchmark.class, 2, 1000, 5, 1000),
-            new Profile(ThreadLatencyBenchmark.class, 3, 1000, 4, 2000),
-            new Profile(CoreletBenchmark.class, 2, 1000, 5, 1000),
+            new Profile(ThreadLatencyBenchmark.class, 2, 1000, 4, 2000),
+            new Profile(CoreletBenchmark.class, 1, 1000, 5, 1000),
             new Profile(CmdBenchmark.class, 2, 1000, 5, 1000),
             new Profile(MemoryBenchmark.class, 1, 0, 3, 0));
 

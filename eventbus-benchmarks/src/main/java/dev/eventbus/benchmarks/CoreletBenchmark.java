@@ -17,8 +17,10 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -56,11 +58,24 @@ public class CoreletBenchmark {
     }
 
     /**
-     * Round trips each worker JVM and each baseline child makes before measuring: "warm" means JIT-compiled on both
-     * sides. A worker runs at nice 10, so its compiler threads get CPU slowly; with the short profile's two one-second
-     * warm-up iterations alone, the first measured seconds of a round trip were still twice as slow.
+     * How long each warm state exercises its worker JVMs, or its baseline child, before measuring: "warm" means at
+     * steady speed on both sides. A count was not enough: on the 2-core AMD VM, round trips through a new worker JVM,
+     * and through the java.io baseline's child alike, ran at up to twice their steady time for their first seconds
+     * (about 80,000 sequential round trips through one worker, whether at nice 10 or not), and with 5,000 warm-up
+     * round trips the rows measured that phase. Override with {@code -Dbench.corelet.warmUpMillis} (in the forks:
+     * {@code -jvmArgsAppend}; the smoke test sets it in-process).
      */
-    static final int WARM_UP_ROUND_TRIPS = 5_000;
+    static final Duration WARM_UP = Duration.ofMillis(Long.getLong("bench.corelet.warmUpMillis", 6_000));
+
+    /** Runs {@code roundTrip} in rounds of 100 until {@code duration} has passed (at least one round). */
+    private static void warmUp(Duration duration, Runnable roundTrip) {
+        long end = System.nanoTime() + duration.toNanos();
+        do {
+            for (int i = 0; i < 100; i++) {
+                roundTrip.run();
+            }
+        } while (System.nanoTime() < end);
+    }
 
     private static Event event() {
         return Event.builder(TYPE).mode(ExecutionMode.CORELET).data(PAYLOAD).build();
@@ -82,17 +97,17 @@ public class CoreletBenchmark {
 
         EventBus bus;
 
-        /** Builds the bus, starts both workers and warms them up (see {@link #WARM_UP_ROUND_TRIPS}). */
+        /** Builds the bus, starts both workers and warms them up (see {@link #WARM_UP}). */
         @Setup(Level.Trial)
         public void setUp() {
             bus = newBus(2);
-            for (int round = 0; round < WARM_UP_ROUND_TRIPS / 2; round++) {
+            warmUp(WARM_UP, () -> {
                 List<CompletableFuture<EventResult>> warm = new ArrayList<>();
                 for (int i = 0; i < 4; i++) {
                     warm.add(bus.submit(event()));
                 }
                 warm.forEach(f -> check(f.join()));
-            }
+            });
         }
 
         /** Shuts the bus and its workers down. */
@@ -124,43 +139,58 @@ public class CoreletBenchmark {
         }
     }
 
-    /** Two started echo children: raw and java.io-serialized. */
+    /** The echo child of the baseline being measured: started and warmed for that baseline alone. */
     @State(Scope.Thread)
-    public static class Pipes {
-        PipeChild raw;
-        PipeChild serial;
-        PipeChild serialNice10;
-        final byte[] frame = PAYLOAD.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        long nextId;
+    public static class Pipe {
+        PipeChild child;
+        private boolean raw;
+        private final byte[] frame = PAYLOAD.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        private long nextId;
 
         /**
-         * Starts the children and warms them up (see {@link #WARM_UP_ROUND_TRIPS}).
+         * Starts the child the benchmark method talks to and warms it up (see {@link #WARM_UP}).
          *
-         * @throws Exception if a child cannot start or answers wrongly
+         * @param params names the benchmark method
+         * @throws Exception if the child cannot start or answers wrongly
          */
         @Setup(Level.Trial)
-        public void setUp() throws Exception {
-            raw = new PipeChild("raw");
-            serial = new PipeChild("serial");
-            serialNice10 = new PipeChild("serial", true);
-            for (int i = 0; i < WARM_UP_ROUND_TRIPS; i++) {
-                raw.roundTrip(frame);
-                serial.roundTrip(new EchoMessage(Long.toString(nextId++), PAYLOAD));
-                serialNice10.roundTrip(new EchoMessage(Long.toString(nextId++), PAYLOAD));
+        public void setUp(BenchmarkParams params) throws Exception {
+            String method = params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.') + 1);
+            raw = method.equals("rawPipeRoundTrip");
+            child = switch (method) {
+                case "rawPipeRoundTrip" -> new PipeChild("raw");
+                case "serializedPipeRoundTrip" -> new PipeChild("serial");
+                case "serializedPipeRoundTripNice10" -> new PipeChild("serial", true);
+                default -> throw new IllegalStateException("no echo child for benchmark " + method);
+            };
+            warmUp(WARM_UP, () -> {
+                try {
+                    requireReply(raw ? rawRoundTrip() : serializedRoundTrip());
+                } catch (IOException | ClassNotFoundException e) {
+                    throw new IllegalStateException("the echo child failed while warming up", e);
+                }
+            });
+        }
+
+        byte[] rawRoundTrip() throws IOException {
+            return child.roundTrip(frame);
+        }
+
+        EchoMessage serializedRoundTrip() throws IOException, ClassNotFoundException {
+            return child.roundTrip(new EchoMessage(Long.toString(nextId++), PAYLOAD));
+        }
+
+        private static void requireReply(Object reply) {
+            if (reply == null) {
+                throw new IllegalStateException("the echo child sent no reply");
             }
         }
 
-        /** Ends both children. */
+        /** Ends the child. */
         @TearDown(Level.Trial)
         public void tearDown() {
-            if (raw != null) {
-                raw.close();
-            }
-            if (serial != null) {
-                serial.close();
-            }
-            if (serialNice10 != null) {
-                serialNice10.close();
+            if (child != null) {
+                child.close();
             }
         }
     }
@@ -214,38 +244,38 @@ public class CoreletBenchmark {
     /**
      * Baseline: a raw length-prefixed frame to a child JVM and back.
      *
-     * @param pipes the children
+     * @param pipe the echo child
      * @return the echoed frame
      * @throws IOException on a broken pipe
      */
     @Benchmark
-    public byte[] rawPipeRoundTrip(Pipes pipes) throws IOException {
-        return pipes.raw.roundTrip(pipes.frame);
+    public byte[] rawPipeRoundTrip(Pipe pipe) throws IOException {
+        return pipe.rawRoundTrip();
     }
 
     /**
      * Baseline: a java.io-serialized message to a child JVM and back, deserialized on both sides.
      *
-     * @param pipes the children
+     * @param pipe the echo child
      * @return the reply
      * @throws Exception on a broken pipe or a bad reply
      */
     @Benchmark
-    public EchoMessage serializedPipeRoundTrip(Pipes pipes) throws Exception {
-        return pipes.serial.roundTrip(new EchoMessage(Long.toString(pipes.nextId++), PAYLOAD));
+    public EchoMessage serializedPipeRoundTrip(Pipe pipe) throws Exception {
+        return pipe.serializedRoundTrip();
     }
 
     /**
      * Baseline: the same java.io-serialized round trip with the child at {@code nice -n 10}, the priority CORELET
      * gives its workers: on a busy machine this, not the protocol, can dominate.
      *
-     * @param pipes the children
+     * @param pipe the echo child
      * @return the reply
      * @throws Exception on a broken pipe or a bad reply
      */
     @Benchmark
-    public EchoMessage serializedPipeRoundTripNice10(Pipes pipes) throws Exception {
-        return pipes.serialNice10.roundTrip(new EchoMessage(Long.toString(pipes.nextId++), PAYLOAD));
+    public EchoMessage serializedPipeRoundTripNice10(Pipe pipe) throws Exception {
+        return pipe.serializedRoundTrip();
     }
 
     /**

@@ -42,6 +42,12 @@ class BenchmarkSmokeTest {
 
     private Set<Thread> threadsBefore;
 
+    @BeforeAll
+    static void warmUpBriefly() {
+        // Read once, when CoreletBenchmark initializes: one round of warm-up round trips instead of seconds of them.
+        System.setProperty("bench.corelet.warmUpMillis", "0");
+    }
+
     @BeforeEach
     void rememberThreads() {
         threadsBefore = Set.copyOf(Thread.getAllStackTraces().keySet());
