@@ -115,7 +115,11 @@ public final class FakeWorkerAgent {
         readString(in);
         byte[] data = new byte[in.readInt()];
         in.readFully(data);
-        try (ObjectInputStream objects = new ObjectInputStream(new ByteArrayInputStream(data))) {
+        // The data's first byte tags its encoding: 7 for a byte[] written directly, 0 for Java serialization.
+        if (data[0] == 7) {
+            return java.util.Arrays.copyOfRange(data, 1, data.length);
+        }
+        try (ObjectInputStream objects = new ObjectInputStream(new ByteArrayInputStream(data, 1, data.length - 1))) {
             return (byte[]) objects.readObject();
         }
     }

@@ -176,11 +176,12 @@ class WireProtocolProperties {
                 d::someInt);
         byte[] payload = ProtocolFrames.payload().bool(true).intValue(-1).bytes();
         return switch (which) {
-            case 0 -> ProtocolFrames.frame(ProtocolFrames.MAGIC, (n & 0xff) == 1 ? 2 : n & 0xff,
+            case 0 -> ProtocolFrames.frame(ProtocolFrames.MAGIC, (n & 0xff) == ProtocolFrames.VERSION ? 3 : n & 0xff,
                     ProtocolFrames.RESULT, id, payload.length, payload);
             case 1 -> ProtocolFrames.frame(ProtocolFrames.MAGIC, ProtocolFrames.VERSION,
                     ProtocolFrames.RESULT, id, n >= 0 ? -1 - n : n, payload);
-            case 2 -> ProtocolFrames.payload().intValue(ProtocolFrames.MAGIC).byteValue(1).byteValue(3)
+            case 2 -> ProtocolFrames.payload().intValue(ProtocolFrames.MAGIC).byteValue(ProtocolFrames.VERSION)
+                    .byteValue(3)
                     .intValue(n >= -1 ? Math.max(2048, n) : n).raw(payload).bytes();
             default -> ProtocolFrames.frame(n == ProtocolFrames.MAGIC ? 0 : n, ProtocolFrames.VERSION,
                     ProtocolFrames.RESULT, id, payload.length, payload);
