@@ -85,8 +85,8 @@ public final class CoreletWorkerMain {
     /**
      * Runs the code of an event once, on a side thread, while the main thread connects and waits for the first
      * request: loading and linking those classes (the event builder, the data codec, the frame encoders, their first
-     * lambdas) made up about 30 ms of a 250 ms cold start on a 2-core VM, and the cores are otherwise idle while the
-     * parent answers the hello. Touches nothing the main thread uses; class initialization is thread-safe. A class,
+     * lambdas) otherwise delays the first reply, while the cores sit idle as the parent answers the hello. Cold start
+     * on a 2-core VM: medians 215-235 ms without, 209-219 ms with. Touches nothing the main thread uses; class initialization is thread-safe. A class,
      * not a lambda: the first lambda of the JVM is part of what it warms.
      */
     private static final class WarmUp implements Runnable {
