@@ -183,6 +183,8 @@ final class ProcessTree {
      * @throws InterruptedException if the thread was interrupted while waiting
      */
     boolean awaitEnded(long deadline) throws InterruptedException {
+        // Polls: descendants are not our children, so nothing tells us when they exit, and onExit() on the root
+        // would have the JDK reap it behind the launcher's back.
         long pauseMillis = 1;
         while (anyRunning()) {
             long left = deadline - System.nanoTime();
