@@ -4,11 +4,13 @@ import static dev.eventbus.MessageAssertions.assertMessageNames;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.eventbus.spi.EventBusConfig;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,6 +20,7 @@ import java.util.function.Consumer;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -245,6 +248,62 @@ class EventBusTest {
                 () -> EventBus.builder().coreletAllowedClasses("com.acme.*", null)), "coreletAllowedClasses");
     }
 
+    // ----- coreletAotCache -----
+
+    @Test
+    void aotCacheIsNoneByDefaultAndAbsoluteWhenSet(@TempDir Path dir) {
+        assertNull(EventBus.builder().config().coreletAotCache());
+
+        Path relative = Path.of("workers.aot");
+        assertEquals(relative.toAbsolutePath(),
+                EventBus.builder().coreletAotCache(relative).config().coreletAotCache());
+        Path absolute = dir.resolve("sub/../workers.aot");
+        assertEquals(dir.resolve("workers.aot"), EventBus.builder().coreletAotCache(absolute).config()
+                .coreletAotCache());
+    }
+
+    @Test
+    void aotCacheThatIsADirectoryIsRejectedNamingIt(@TempDir Path dir) {
+        var e = assertThrows(IllegalArgumentException.class, () -> EventBus.builder().coreletAotCache(dir));
+
+        assertMessageNames(e, "coreletAotCache", "directory", dir.toString());
+    }
+
+    @Test
+    void aotCacheInADirectoryThatDoesNotExistIsRejectedNamingIt(@TempDir Path dir) {
+        Path missing = dir.resolve("missing");
+
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> EventBus.builder().coreletAotCache(missing.resolve("workers.aot")));
+
+        assertMessageNames(e, "coreletAotCache", "does not exist", missing.toString());
+    }
+
+    @Test
+    void nullAotCacheIsRejectedNamingTheOption() {
+        assertMessageNames(assertThrows(NullPointerException.class, () -> EventBus.builder().coreletAotCache(null)),
+                "coreletAotCache");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-XX:AOTCache=my.aot", "-XX:AOTMode=on", "-XX:AOTCacheOutput=x.aot",
+            "-XX:SharedArchiveFile=app.jsa", "-Xshare:off"})
+    void jvmOptionsThatSetAnArchiveAreRejectedWithAnAotCacheNamingTheOption(String option) {
+        EventBus.Builder builder = EventBus.builder().coreletJvmOptions(List.of("-Xmx64m", option))
+                .coreletAotCache(Path.of("workers.aot"));
+
+        var e = assertThrows(IllegalArgumentException.class, builder::config);
+
+        assertMessageNames(e, option, "coreletAotCache");
+    }
+
+    @Test
+    void theSameJvmOptionsAreAcceptedWithoutAnAotCache() {
+        List<String> options = List.of("-XX:AOTCache=my.aot", "-Xshare:auto");
+
+        assertEquals(options, EventBus.builder().coreletJvmOptions(options).config().coreletJvmOptions());
+    }
+
     // ----- each option once -----
 
     @Test
@@ -257,7 +316,8 @@ class EventBusTest {
                 "coreletIdleTimeout", b -> b.coreletIdleTimeout(Duration.ofMinutes(1)),
                 "coreletJvmOptions", b -> b.coreletJvmOptions(List.of("-Xmx64m")),
                 "coreletAllowedClasses", b -> b.coreletAllowedClasses("com.acme.*"),
-                "cmdOutputCap", b -> b.cmdOutputCap(100));
+                "cmdOutputCap", b -> b.cmdOutputCap(100),
+                "coreletAotCache", b -> b.coreletAotCache(Path.of("workers.aot")));
 
         options.forEach((option, set) -> {
             EventBus.Builder builder = EventBus.builder();

@@ -2,6 +2,7 @@ package dev.eventbus.spi;
 
 import dev.eventbus.EventFactory;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -18,10 +19,11 @@ import java.util.Objects;
  * @param coreletJvmOptions JVM options for each CORELET worker
  * @param coreletAllowedClasses extra class patterns allowed in CORELET replies
  * @param cmdOutputCap bytes kept per captured CMD output stream
+ * @param coreletAotCache the AOT cache file of the CORELET workers, absolute; null for none
  */
 public record EventBusConfig(int threads, int resultCacheSize, EventFactory factory, int coreletPoolSize,
         Duration coreletIdleTimeout, List<String> coreletJvmOptions, List<String> coreletAllowedClasses,
-        int cmdOutputCap) {
+        int cmdOutputCap, Path coreletAotCache) {
 
     /** Default {@link #coreletIdleTimeout()}: 10 minutes. */
     public static final Duration DEFAULT_CORELET_IDLE_TIMEOUT = Duration.ofMinutes(10);
@@ -31,8 +33,9 @@ public record EventBusConfig(int threads, int resultCacheSize, EventFactory fact
     /**
      * Validates and copies the settings.
      *
-     * @throws IllegalArgumentException for a non-positive number or duration
-     * @throws NullPointerException for a null reference
+     * @throws IllegalArgumentException for a non-positive number or duration, a relative {@code coreletAotCache}, or
+     *         JVM options that set what {@code coreletAotCache} manages
+     * @throws NullPointerException for a null reference other than {@code coreletAotCache}
      */
     public EventBusConfig {
         positive("threads", threads);
@@ -46,6 +49,37 @@ public record EventBusConfig(int threads, int resultCacheSize, EventFactory fact
         }
         coreletJvmOptions = copy("coreletJvmOptions", coreletJvmOptions);
         coreletAllowedClasses = copy("coreletAllowedClasses", coreletAllowedClasses);
+        if (coreletAotCache != null) {
+            if (!coreletAotCache.isAbsolute()) {
+                throw new IllegalArgumentException("coreletAotCache must be an absolute path: " + coreletAotCache);
+            }
+            for (String option : coreletJvmOptions) {
+                if (option.startsWith("-XX:AOT") || option.startsWith("-XX:SharedArchiveFile")
+                        || option.startsWith("-Xshare")) {
+                    throw new IllegalArgumentException("coreletJvmOptions must not contain " + option + " when"
+                            + " coreletAotCache is set: the bus sets the workers' AOT cache options itself");
+                }
+            }
+        }
+    }
+
+    /**
+     * The settings without a CORELET AOT cache: the constructor of the versions before {@code coreletAotCache}.
+     *
+     * @param threads worker threads
+     * @param resultCacheSize capacity of the result cache
+     * @param factory the handler registry
+     * @param coreletPoolSize most CORELET worker JVMs alive at once
+     * @param coreletIdleTimeout how long an idle CORELET worker lives
+     * @param coreletJvmOptions JVM options for each CORELET worker
+     * @param coreletAllowedClasses extra class patterns allowed in CORELET replies
+     * @param cmdOutputCap bytes kept per captured CMD output stream
+     */
+    public EventBusConfig(int threads, int resultCacheSize, EventFactory factory, int coreletPoolSize,
+            Duration coreletIdleTimeout, List<String> coreletJvmOptions, List<String> coreletAllowedClasses,
+            int cmdOutputCap) {
+        this(threads, resultCacheSize, factory, coreletPoolSize, coreletIdleTimeout, coreletJvmOptions,
+                coreletAllowedClasses, cmdOutputCap, null);
     }
 
     /**

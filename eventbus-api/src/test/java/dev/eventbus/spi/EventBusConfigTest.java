@@ -3,12 +3,14 @@ package dev.eventbus.spi;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.eventbus.EventFactory;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -53,6 +55,29 @@ class EventBusConfigTest {
                 () -> assertEquals(List.of("-Xmx64m"), config.coreletJvmOptions()),
                 () -> assertEquals(List.of("com.acme.*"), config.coreletAllowedClasses()),
                 () -> assertEquals(512, config.cmdOutputCap()));
+    }
+
+    @Test
+    void theConstructorWithoutAnAotCacheLeavesItNull() {
+        assertNull(config(1, 1, 1, 1).coreletAotCache());
+    }
+
+    @Test
+    void relativeAotCacheIsRejectedNamingIt() {
+        var e = assertThrows(IllegalArgumentException.class, () -> new EventBusConfig(1, 1, factory, 1, MINUTE,
+                List.of(), List.of(), 1, Path.of("workers.aot")));
+
+        assertMessageNames(e, "coreletAotCache", "absolute", "workers.aot");
+    }
+
+    @Test
+    void aotOptionsBesideAnAotCacheAreRejectedNamingTheOption() {
+        Path cache = Path.of("/tmp/workers.aot").toAbsolutePath();
+
+        var e = assertThrows(IllegalArgumentException.class, () -> new EventBusConfig(1, 1, factory, 1, MINUTE,
+                List.of("-XX:AOTMode=record"), List.of(), 1, cache));
+
+        assertMessageNames(e, "-XX:AOTMode=record", "coreletAotCache");
     }
 
     @Test
