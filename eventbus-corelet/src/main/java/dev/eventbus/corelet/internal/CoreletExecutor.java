@@ -56,11 +56,15 @@ final class CoreletExecutor implements ModeExecutor {
     private static final Duration CRASH_EXIT_WAIT = Duration.ofSeconds(2);
     /** How long {@link #close()} waits beyond a stopped worker's grace, and for a killed process to be gone. */
     private static final Duration EXIT_WAIT = Duration.ofSeconds(1);
+    /** How long {@link #close()} waits, at most, for an AOT cache being made (documented on the builder). */
+    static final Duration AOT_CACHE_WAIT = Duration.ofSeconds(30);
     private static final AtomicInteger WORKER_NAMES = new AtomicInteger();
     private static final int CPUS = Runtime.getRuntime().availableProcessors();
 
     private final EventBusConfig config;
-    private final List<String> command;
+    private final WorkerCommand command;
+    /** The workers' AOT cache; null without {@code coreletAotCache}. */
+    private final AotCache aot;
     private final ObjectInputFilter allowedByConfig;
     private final Map<Event, Prepared> prepared = Collections.synchronizedMap(new WeakHashMap<>());
 
@@ -84,7 +88,9 @@ final class CoreletExecutor implements ModeExecutor {
 
     CoreletExecutor(EventBusConfig config) {
         this.config = config;
-        this.command = WorkerCommand.build(config.coreletJvmOptions(), MAIN_CLASS);
+        this.command = WorkerCommand.of(config.coreletJvmOptions(), MAIN_CLASS);
+        this.aot = config.coreletAotCache() == null ? null
+                : new AotCache(config.coreletAotCache(), command, this::track);
         this.allowedByConfig = config.coreletAllowedClasses().isEmpty() ? null
                 : ObjectInputFilter.Config.createFilter(String.join(";", config.coreletAllowedClasses()));
     }
@@ -372,6 +378,7 @@ final class CoreletExecutor implements ModeExecutor {
     private WorkerProcess acquire(StopGuard guard, Attempt attempt) throws IOException, InterruptedException {
         long pollNanos = Math.clamp(cappedMillis(attempt.timeout()) * 250_000L, TimeUnit.MILLISECONDS.toNanos(1),
                 TimeUnit.MILLISECONDS.toNanos(50));
+        AotCache.Launch launch;
         lock.lockInterruptibly();
         try {
             while (true) {
@@ -391,6 +398,7 @@ final class CoreletExecutor implements ModeExecutor {
                 if (alive < config.coreletPoolSize()) {
                     alive++;
                     startHousekeeping();
+                    launch = aot == null ? AotCache.Launch.PLAIN : aot.launch(socketDir);
                     break;
                 }
                 available.awaitNanos(pollNanos);
@@ -402,11 +410,14 @@ final class CoreletExecutor implements ModeExecutor {
         WorkerProcess worker = null;
         boolean closedMeanwhile = false;
         try {
-            worker = WorkerProcess.start(command, socketDir, "w" + WORKER_NAMES.incrementAndGet(), START_TIMEOUT,
-                    process -> {
+            boolean trainer = launch.trainer();
+            worker = WorkerProcess.start(command.line(launch.options()), launch.stdout(), socketDir,
+                    "w" + WORKER_NAMES.incrementAndGet(), START_TIMEOUT, process -> {
                         starting.add(process);
-                        running.add(process);
-                        process.onExit().thenRun(() -> running.remove(process));
+                        track(process);
+                        if (trainer) {
+                            aot.trainerStarted(process);
+                        }
                         guard.target(process);
                     }, pollNanos, attempt::restartClock);
             LOG.log(System.Logger.Level.DEBUG, "Started CORELET worker {0}", worker.pid());
@@ -418,6 +429,9 @@ final class CoreletExecutor implements ModeExecutor {
                 }
                 starting.removeIf(process -> !process.isAlive());
                 closedMeanwhile = closed;
+                if (worker == null && launch.trainer()) {
+                    aot.trainerNotStarted();
+                }
                 if (worker == null || closed) {
                     alive--;
                     available.signal();
@@ -437,16 +451,29 @@ final class CoreletExecutor implements ModeExecutor {
         return worker;
     }
 
+    /** Has the executor stop a process with its workers: {@link #close()} and the JVM shutdown hook. */
+    private void track(Process process) {
+        running.add(process);
+        process.onExit().thenRun(() -> running.remove(process));
+    }
+
     private void release(WorkerProcess worker, boolean reusable) {
+        // the AOT cache's trainer serves one event, then exits normally so that its JVM writes what it recorded
+        boolean trainer = aot != null && aot.isTrainer(worker.process());
         lock.lock();
         try {
-            if (reusable && !closed && worker.isUsable()) {
+            if (reusable && !closed && worker.isUsable() && !trainer) {
                 worker.markIdle();
                 idle.addFirst(worker);
             } else {
                 alive--;
                 all.remove(worker);
-                worker.terminate();
+                if (trainer && reusable && worker.isUsable()) {
+                    aot.trainerRetired();
+                    worker.retire();
+                } else {
+                    worker.terminate();
+                }
             }
             available.signal();
         } finally {
@@ -467,7 +494,12 @@ final class CoreletExecutor implements ModeExecutor {
             sweeper.scheduleWithFixedDelay(this::retireIdleWorkers, period, period, TimeUnit.MILLISECONDS);
         }
         if (shutdownHook == null) {
-            shutdownHook = new Thread(() -> running.forEach(Process::destroyForcibly), "eventbus-corelet-shutdown");
+            shutdownHook = new Thread(() -> {
+                running.forEach(Process::destroyForcibly);
+                if (aot != null) {
+                    aot.close();
+                }
+            }, "eventbus-corelet-shutdown");
             Runtime.getRuntime().addShutdownHook(shutdownHook);
         }
     }
@@ -569,6 +601,14 @@ final class CoreletExecutor implements ModeExecutor {
             available.signalAll();
         } finally {
             lock.unlock();
+        }
+        if (aot != null) {
+            try {
+                aot.awaitMade(System.nanoTime() + AOT_CACHE_WAIT.toNanos());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            aot.close();
         }
         killAll();
         awaitExits();

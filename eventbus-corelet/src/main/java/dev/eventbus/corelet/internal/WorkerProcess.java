@@ -67,6 +67,7 @@ final class WorkerProcess {
      * Starts a worker and waits until it said hello. Interruptible: the half-started worker is killed.
      *
      * @param command the command line, without the trailing socket path and parent pid
+     * @param stdout where the JVM's own output goes (the handlers' {@code System.out} goes to stderr)
      * @param socketDir a private directory for the socket file
      * @param name a unique name for the socket file
      * @param startTimeout how long the worker may take to connect
@@ -74,8 +75,9 @@ final class WorkerProcess {
      * @param pollNanos how often to check the process and call {@code waiting}
      * @param waiting called while the worker starts (restarts the attempt's clock)
      */
-    static WorkerProcess start(List<String> command, Path socketDir, String name, Duration startTimeout,
-            Consumer<Process> starting, long pollNanos, Runnable waiting) throws IOException, InterruptedException {
+    static WorkerProcess start(List<String> command, ProcessBuilder.Redirect stdout, Path socketDir, String name,
+            Duration startTimeout, Consumer<Process> starting, long pollNanos, Runnable waiting)
+            throws IOException, InterruptedException {
         Path socket = socketDir.resolve(name + ".sock");
         byte[] secret = new byte[16];
         RANDOM.nextBytes(secret);
@@ -89,7 +91,7 @@ final class WorkerProcess {
             full.add(socket.toString());
             full.add(Long.toString(ProcessHandle.current().pid()));
             Process process = new ProcessBuilder(full)
-                    .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+                    .redirectOutput(stdout)
                     .redirectError(ProcessBuilder.Redirect.INHERIT)
                     .start();
             starting.accept(process);
