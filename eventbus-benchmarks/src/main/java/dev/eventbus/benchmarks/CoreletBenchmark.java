@@ -20,6 +20,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.infra.BenchmarkParams;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +36,8 @@ import java.util.concurrent.TimeUnit;
  * 2 threads and 2 worker JVMs started before measuring. {@code eventbusRoundTrip}: submit one event and join it;
  * {@code eventbusTwoWorkersBusy}: publish {@code batch} events, join, read every result (score per event, so the
  * inverse of events/s; {@code @OperationsPerInvocation} assumes the default batch of 1000);
- * {@code eventbusColdStart} (single shot): build a bus and time one event to its result, worker JVM start included.
+ * {@code eventbusColdStart} (single shot): build a bus and time one event to its result, worker JVM start included;
+ * {@code eventbusColdStartAotCache}: the same with the workers' AOT cache ({@code coreletAotCache}) made beforehand.
  * Baselines against an {@link EchoChild} JVM over its stdin/stdout: a raw length-prefixed frame round trip, the same
  * with the message serialized and deserialized with java.io serialization on both sides (under an
  * {@link java.io.ObjectInputFilter}, as eventbus does), that again with the child at nice 10 like CORELET's workers, and the cold start of such a child to its first reply.
@@ -50,11 +53,19 @@ public class CoreletBenchmark {
     static final String PAYLOAD = "ping-0123456789";
 
     private static EventBus newBus(int threads) {
+        return newBus(threads, null);
+    }
+
+    private static EventBus newBus(int threads, Path aotCache) {
         Modes.require(ExecutionMode.CORELET, "dev.eventbus:eventbus-corelet");
         EventFactory factory = new EventFactory();
         factory.registerEventType(TYPE, EchoHandler.class);
-        return EventBus.builder().threads(threads).coreletPoolSize(threads).resultCacheSize(100_000)
-                .factory(factory).build();
+        EventBus.Builder builder = EventBus.builder().threads(threads).coreletPoolSize(threads)
+                .resultCacheSize(100_000).factory(factory);
+        if (aotCache != null) {
+            builder.coreletAotCache(aotCache);
+        }
+        return builder.build();
     }
 
     /**
@@ -136,6 +147,65 @@ public class CoreletBenchmark {
             if (bus != null) {
                 bus.shutdown();
             }
+        }
+    }
+
+    /**
+     * A fresh bus per invocation whose workers start from an AOT cache ({@code coreletAotCache}), made once per
+     * trial: the first bus's first worker trains it, and its shutdown waits until the cache is written. The JDK makes
+     * AOT caches from JARs only: with {@code -Dbench.corelet.aotCacheOptional=true} (the smoke test, which runs on
+     * class directories) the row runs without one instead of failing.
+     */
+    @State(Scope.Thread)
+    public static class AotColdBus {
+        Path dir;
+        Path cache;
+        EventBus bus;
+
+        /**
+         * Makes the cache in a new temporary directory.
+         *
+         * @throws IOException if the directory cannot be made
+         */
+        @Setup(Level.Trial)
+        public void makeCache() throws IOException {
+            dir = Files.createTempDirectory("eventbus-bench-aot-");
+            cache = dir.resolve("workers.aot");
+            try (EventBus training = newBus(2, cache)) {
+                check(training.submit(event()).join());
+            }
+            if (!Files.isRegularFile(cache) && !Boolean.getBoolean("bench.corelet.aotCacheOptional")) {
+                throw new IllegalStateException("no AOT cache was made at " + cache + ": see the warnings above");
+            }
+        }
+
+        /** Builds a bus whose workers have not started. */
+        @Setup(Level.Invocation)
+        public void setUp() {
+            bus = newBus(2, cache);
+        }
+
+        /** Shuts it down. */
+        @TearDown(Level.Invocation)
+        public void tearDown() {
+            if (bus != null) {
+                bus.shutdown();
+            }
+        }
+
+        /**
+         * Deletes the cache and its directory.
+         *
+         * @throws IOException if they cannot be deleted
+         */
+        @TearDown(Level.Trial)
+        public void deleteCache() throws IOException {
+            try (var files = Files.list(dir)) {
+                for (Path file : (Iterable<Path>) files::iterator) {
+                    Files.delete(file);
+                }
+            }
+            Files.delete(dir);
         }
     }
 
@@ -238,6 +308,20 @@ public class CoreletBenchmark {
     @BenchmarkMode(Mode.SingleShotTime)
     @OutputTimeUnit(TimeUnit.MILLISECONDS)
     public EventResult eventbusColdStart(ColdBus state) {
+        return check(state.bus.submit(event()).join());
+    }
+
+    /**
+     * eventbus CORELET, cold, with {@code coreletAotCache}: a new bus, one event to its result, the worker JVM
+     * starting from the AOT cache made in the trial's set-up.
+     *
+     * @param state a bus whose workers have not started, with a ready AOT cache
+     * @return the result
+     */
+    @Benchmark
+    @BenchmarkMode(Mode.SingleShotTime)
+    @OutputTimeUnit(TimeUnit.MILLISECONDS)
+    public EventResult eventbusColdStartAotCache(AotColdBus state) {
         return check(state.bus.submit(event()).join());
     }
 

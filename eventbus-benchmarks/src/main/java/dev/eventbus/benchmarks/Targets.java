@@ -44,6 +44,8 @@ final class Targets {
                 "eventbusRoundTrip", "serializedPipeRoundTrip", "", Map.of(), 1.5, false);
         absolute(md, rows, "CORELET cold start to first result < 150 ms", "CoreletBenchmark", "eventbusColdStart",
                 "", BenchmarkReport.Row::score, 150, false, "ms");
+        absolute(md, rows, "CORELET cold start to first result < 150 ms, with `coreletAotCache`",
+                "CoreletBenchmark", "eventbusColdStartAotCache", "", BenchmarkReport.Row::score, 150, false, "ms");
         ratio(md, rows, "CMD per-command overhead within 1.5× C posix_spawn+waitpid", "CmdBenchmark",
                 "eventbusCommand", "posixSpawnFloor", "", Map.of(), 1.5, false);
         absolute(md, rows, "≤ 200 B retained per queued event", "MemoryBenchmark", "eventbusQueuedEvent",
