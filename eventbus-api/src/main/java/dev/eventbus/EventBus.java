@@ -310,8 +310,8 @@ public interface EventBus extends AutoCloseable {
          * for it, at most 30 seconds, once. If making it fails, the bus logs a warning with the reason, and its
          * workers start without a cache.
          *
-         * <p>The JDK makes AOT caches from JAR files only: with a directory on the class path or module path, the bus
-         * logs a warning and workers start without one. {@link #build()} refuses {@link #coreletJvmOptions(List)}
+         * <p>The JDK makes AOT caches from JAR files only: with a directory on the class path or module path (class
+         * output, or a folder of modules), the bus logs a warning and workers start without one. {@link #build()} refuses {@link #coreletJvmOptions(List)}
          * that set an AOT or CDS archive themselves ({@code -XX:AOT...}, {@code -XX:SharedArchiveFile},
          * {@code -Xshare}) alongside this option.
          *
