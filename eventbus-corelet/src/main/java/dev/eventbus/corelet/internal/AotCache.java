@@ -210,12 +210,9 @@ final class AotCache {
         try {
             // private (rwx------) and beside the target, so that the result moves into place atomically
             assemblyDir = Files.createTempDirectory(file.getParent(), "." + file.getFileName() + ".making-");
-            List<String> line = new ArrayList<>(command.nice());
-            line.add(command.java());
-            line.addAll(List.of("-XX:AOTMode=create", "-XX:AOTConfiguration=" + configuration,
+            // the worker's own command line, main class included: the JDK checks that the cache matches it
+            List<String> line = command.line(List.of("-XX:AOTMode=create", "-XX:AOTConfiguration=" + configuration,
                     "-XX:AOTCache=" + assemblyDir.resolve("cache.aot")));
-            line.addAll(command.options());
-            line.addAll(command.launch());
             assembler = new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(assemblyLog.toFile())
                     .start();
         } catch (IOException e) {
