@@ -49,9 +49,20 @@ public interface ModeExecutor extends AutoCloseable {
     EventResult execute(Event event, Attempt attempt) throws Exception;
 
     /**
-     * Releases everything the executor owns (threads, processes), at once. Called once by the bus when it shuts
-     * down, after the attempts ended or were abandoned. Must not block for long.
+     * Releases everything the executor owns (threads, processes), at once. Must not block for long.
      */
     @Override
     void close();
+
+    /**
+     * Called once by the bus when it shuts down, after the attempts ended or were abandoned, instead of
+     * {@link #close()}: releases everything the executor owns, at once. With {@code immediately}, the bus is being
+     * shut down by {@code shutdown(true)}, and nothing optional may be waited for (a CORELET AOT cache being made,
+     * for example); without, the executor may finish such work first, for a bounded time it documents.
+     *
+     * @param immediately whether the bus is shutting down immediately
+     */
+    default void close(boolean immediately) {
+        close();
+    }
 }

@@ -101,8 +101,12 @@ final class ModeRegistry {
         return executor;
     }
 
-    /** Closes every executor created so far; later lookups fail. */
-    void closeAll() {
+    /**
+     * Closes every executor created so far; later lookups fail.
+     *
+     * @param immediately whether the bus is shutting down immediately
+     */
+    void closeAll(boolean immediately) {
         List<ModeExecutor> toClose;
         synchronized (this) {
             closed = true;
@@ -110,7 +114,7 @@ final class ModeRegistry {
         }
         for (ModeExecutor executor : toClose) {
             try {
-                executor.close();
+                executor.close(immediately);
             } catch (RuntimeException e) {
                 RuntimeEventBus.LOG.log(System.Logger.Level.WARNING, "Closing " + executor + " failed", e);
             }

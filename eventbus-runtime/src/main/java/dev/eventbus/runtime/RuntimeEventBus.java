@@ -488,7 +488,7 @@ final class RuntimeEventBus implements EventBus {
                     }
                 }
             }
-            modes.closeAll();
+            modes.closeAll(state >= STOPPING);
             watchdog.stop();
             try {
                 watchdog.thread().join(Duration.ofSeconds(1));

@@ -126,6 +126,55 @@ class PublishValidationTest {
         }
     }
 
+    /** A mode whose executor records how the bus closed it. */
+    static final class ClosingMode implements ExecutionModeProvider {
+        final List<String> closes = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public ExecutionMode mode() {
+            return new ExecutionMode("closing");
+        }
+
+        @Override
+        public ModeExecutor create(EventBusConfig config) {
+            return new ModeExecutor() {
+                @Override
+                public void validate(Event event) {
+                }
+
+                @Override
+                public EventResult execute(Event event, dev.eventbus.spi.Attempt attempt) {
+                    return EventResult.businessResult(event.id(), true, null);
+                }
+
+                @Override
+                public void close() {
+                    closes.add("close()");
+                }
+
+                @Override
+                public void close(boolean immediately) {
+                    closes.add("close(" + immediately + ")");
+                }
+            };
+        }
+    }
+
+    @Test
+    void executorsAreToldWhetherTheShutdownIsImmediate() {
+        for (boolean immediately : new boolean[] {false, true}) {
+            ClosingMode mode = new ClosingMode();
+            RuntimeEventBus bus = new RuntimeEventBus(EventBusConfig.defaults(new dev.eventbus.EventFactory()),
+                    List.of(new SyncModeProvider(), new ThreadModeProvider(), mode));
+            String id = bus.publish(Event.builder("anything").mode(mode.mode()).build());
+            assertTrue(bus.getResults(List.of(id)).get(id).success());
+
+            bus.shutdown(immediately);
+
+            assertEquals(List.of("close(" + immediately + ")"), mode.closes);
+        }
+    }
+
     @Test
     void twoProvidersForOneModeAreRejectedNamingBoth() {
         ExecutionModeProvider impostor = new ExecutionModeProvider() {
