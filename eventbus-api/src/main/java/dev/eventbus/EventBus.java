@@ -306,9 +306,9 @@ public interface EventBus extends AutoCloseable {
          * JAR, or changed since (the bus keeps what it was made for in {@code file + ".key"}), the first worker to
          * start records a training run (that one start takes about twice as long), serves its first event and exits;
          * the bus then assembles the cache in the background (a second or two, at nice 10) and moves it into place
-         * atomically. Workers started after that use it. Shutting the bus down while the cache is being made waits
-         * for it, at most 30 seconds, once. If making it fails, the bus logs a warning with the reason, and its
-         * workers start without a cache.
+         * atomically. Workers started after that use it. A graceful shutdown while the cache is being made waits for
+         * it, at most 30 seconds, once; {@code shutdown(true)} does not (the next bus makes it). If making it fails,
+         * the bus logs a warning with the reason, and its workers start without a cache.
          *
          * <p>The JDK makes AOT caches from JAR files only: with a directory on the class path or module path (class
          * output, or a folder of modules), the bus logs a warning and workers start without one. {@link #build()} refuses {@link #coreletJvmOptions(List)}

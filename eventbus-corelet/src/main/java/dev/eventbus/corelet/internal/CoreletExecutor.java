@@ -591,6 +591,15 @@ final class CoreletExecutor implements ModeExecutor {
 
     @Override
     public void close() {
+        close(false);
+    }
+
+    /**
+     * Kills the workers and waits, boundedly, until they are gone. Unless {@code immediately}, first waits for an AOT
+     * cache being made, at most {@link #AOT_CACHE_WAIT}.
+     */
+    @Override
+    public void close(boolean immediately) {
         lock.lock();
         try {
             if (closed) {
@@ -604,7 +613,9 @@ final class CoreletExecutor implements ModeExecutor {
         }
         if (aot != null) {
             try {
-                aot.awaitMade(System.nanoTime() + AOT_CACHE_WAIT.toNanos());
+                if (!immediately) {
+                    aot.awaitMade(System.nanoTime() + AOT_CACHE_WAIT.toNanos());
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -13,8 +13,10 @@ import java.nio.file.Path;
 
 /**
  * A parent JVM for {@link CoreletAotCacheTest}: one CORELET event on a bus with {@code coreletAotCache}, then a
- * graceful shutdown. Prints "WORKER " and the worker JVM's arguments, then "CACHE true" or "CACHE false". With a
- * second argument "crash-first", a first event halts its worker JVM (printing "FIRST " and its result) before that.
+ * graceful shutdown. Prints "WORKER " and the worker JVM's arguments, then "CHILDREN " and the number of its child
+ * processes still alive, then "CACHE true" or "CACHE false". With a second argument "crash-first", a first event
+ * halts its worker JVM (printing "FIRST " and its result) before that; with "immediately", the shutdown is
+ * {@code shutdown(true)}.
  */
 public final class AotCacheParentMain {
 
@@ -33,15 +35,17 @@ public final class AotCacheParentMain {
     /**
      * Runs the parent.
      *
-     * @param args the cache file, and optionally "crash-first"
+     * @param args the cache file, and optionally "crash-first" or "immediately"
      */
     public static void main(String[] args) {
         Path cache = Path.of(args[0]);
         EventFactory factory = new EventFactory();
         factory.registerEventType("aot.arguments", JvmArguments.class);
         factory.registerEventType("aot.crash", TestHandlers.Crashes.class);
-        try (EventBus bus = EventBus.builder().threads(1).factory(factory).coreletAotCache(cache).build()) {
-            if (args.length > 1 && args[1].equals("crash-first")) {
+        String mode = args.length > 1 ? args[1] : "";
+        EventBus bus = EventBus.builder().threads(1).factory(factory).coreletAotCache(cache).build();
+        try {
+            if (mode.equals("crash-first")) {
                 EventResult first = bus.submit(Event.builder("aot.crash").mode(ExecutionMode.CORELET).data("halt")
                         .maxRetries(0).build()).join();
                 System.out.println("FIRST " + first);
@@ -49,7 +53,10 @@ public final class AotCacheParentMain {
             EventResult result = bus.submit(Event.builder("aot.arguments").mode(ExecutionMode.CORELET).build())
                     .join();
             System.out.println("WORKER " + (result.success() ? result.data() : result));
+        } finally {
+            bus.shutdown(mode.equals("immediately"));
         }
+        System.out.println("CHILDREN " + ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).count());
         System.out.println("CACHE " + Files.isRegularFile(cache));
     }
 }

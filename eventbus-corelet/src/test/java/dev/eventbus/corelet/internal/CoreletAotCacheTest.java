@@ -102,6 +102,7 @@ class CoreletAotCacheTest {
 
         assertTrue(first.worker().contains("-XX:AOTMode=record"), "the first worker trains: " + first.output());
         assertTrue(first.cache(), "made before the bus's shutdown returned: " + first.output());
+        assertEquals("0", line(first.output(), "CHILDREN "), first.output());
         assertTrue(Files.size(cache) > 1000, "the JVM's cache replaced the file that was there");
         assertFalse(first.output().contains("AOTConfiguration recorded"),
                 "the training JVM's own output does not reach the application's: " + first.output());
@@ -146,6 +147,23 @@ class CoreletAotCacheTest {
         assertTrue(damaged.worker().contains("-XX:AOTMode=record"), damaged.output());
         assertFalse(damaged.output().contains("][aot"), damaged.output());
         assertTrue(Files.size(cache) > whole.length * 3L / 4, "a whole cache again, not the half left");
+    }
+
+    @Test
+    void anImmediateShutdownDoesNotWaitForTheCacheAndLeavesNothingBehind() throws Exception {
+        Path cache = dir.resolve("workers.aot");
+
+        Run run = run(jarsOnly(dir.resolve("jars")), cache, "immediately");
+
+        assertTrue(run.worker().contains("-XX:AOTMode=record"), run.output());
+        assertFalse(run.cache(), "the training was cut short, not waited for: " + run.output());
+        assertEquals("0", line(run.output(), "CHILDREN "), "no trainer or assembly left: " + run.output());
+        assertFalse(run.output().contains("not made"), "a cut short training is no failure to warn of: "
+                + run.output());
+        try (Stream<Path> left = Files.list(dir)) {
+            assertEquals(Set.of("jars"), left.map(p -> p.getFileName().toString()).collect(Collectors.toSet()),
+                    "no temporary file left");
+        }
     }
 
     @Test
