@@ -63,6 +63,14 @@ class CoreletAotCacheTest {
                 .orElseThrow(() -> new AssertionError("no line starting with '" + prefix + "' in:\n" + output));
     }
 
+    /** Asserts that the test directory holds exactly these names: no temporary file of the cache's making is left. */
+    private void assertOnlyLeft(String... names) throws java.io.IOException {
+        try (Stream<Path> left = Files.list(dir)) {
+            assertEquals(Set.of(names), left.map(p -> p.getFileName().toString()).collect(Collectors.toSet()),
+                    "no temporary file left");
+        }
+    }
+
     /** This test JVM's class path with every directory packed into a JAR in {@code jars}: what AOT caches need. */
     private static String jarsOnly(Path jars) throws Exception {
         Files.createDirectories(jars);
@@ -132,10 +140,7 @@ class CoreletAotCacheTest {
         assertTrue(third.worker().contains("-XX:AOTMode=record"), "a changed JAR: trained again: " + third.output());
         assertTrue(third.cache(), third.output());
         assertNotEquals(firstKey, Files.readString(key));
-        try (Stream<Path> left = Files.list(dir)) {
-            assertEquals(Set.of("jars", "workers.aot", "workers.aot.key"),
-                    left.map(p -> p.getFileName().toString()).collect(Collectors.toSet()), "no temporary file left");
-        }
+        assertOnlyLeft("jars", "workers.aot", "workers.aot.key");
 
         // a damaged cache, dated as before: made again, never handed to a JVM
         byte[] whole = Files.readAllBytes(cache);
@@ -160,10 +165,7 @@ class CoreletAotCacheTest {
         assertEquals("0", line(run.output(), "CHILDREN "), "no trainer or assembly left: " + run.output());
         assertFalse(run.output().contains("not made"), "a cut short training is no failure to warn of: "
                 + run.output());
-        try (Stream<Path> left = Files.list(dir)) {
-            assertEquals(Set.of("jars"), left.map(p -> p.getFileName().toString()).collect(Collectors.toSet()),
-                    "no temporary file left");
-        }
+        assertOnlyLeft("jars");
     }
 
     @Test
@@ -178,10 +180,7 @@ class CoreletAotCacheTest {
         assertTrue(run.output().contains("CORELET AOT cache " + cache + " not made: the training worker"),
                 run.output());
         assertTrue(run.output().contains("ended with exit code 7 before its first event completed"), run.output());
-        try (Stream<Path> left = Files.list(dir)) {
-            assertEquals(Set.of("jars"), left.map(p -> p.getFileName().toString()).collect(Collectors.toSet()),
-                    "no temporary file left");
-        }
+        assertOnlyLeft("jars");
     }
 
     @Test
