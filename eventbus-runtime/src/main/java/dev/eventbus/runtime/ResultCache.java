@@ -18,19 +18,30 @@ import java.util.concurrent.locks.ReentrantLock;
  * The bounded cache of {@code publish} results: the least recently stored are evicted beyond {@code capacity}.
  * Evictions are counted, and the first one is logged once at WARNING with the capacity to raise.
  *
- * <p>Every worker stores into it, so a store is one {@link ConcurrentHashMap} operation and one counter increment,
- * a read one map operation, with no order structure to maintain: each entry carries its store sequence number,
+ * <p>Every worker stores into it, so a store is one {@link ConcurrentHashMap} operation, a read one map operation,
+ * with no order structure to maintain: each entry carries its store sequence number,
  * and the eviction order is recovered only when the cache overflows. Then one thread at a time (the others queue on
  * a lock, which only a count of the size takes: rarely, unless the cache is full) sorts the entries by sequence once and remembers the ids of the oldest half
  * as the next eviction candidates, so an eviction costs O(log capacity) amortized. A candidate read in the
  * meantime is skipped; candidates hold ids, never results, so nothing read is retained. A store that overflows the
  * capacity evicts before it returns: the cache holds at most {@code capacity} results plus one per thread storing at
  * that instant.
+ *
+ * <p>Store numbers come from one shared counter, which a thread that stores often takes {@value #BLOCK} at a time
+ * ({@link Numbers}): two workers taking one number per result traded the counter's cache line on every store, 14% of
+ * the CPU time of the THREAD throughput benchmark. A block is given up when a count begins or ends (see
+ * {@link #put(EventResult, Numbers)}) and when the counter has moved on by more than {@value #STALE}, so the eviction
+ * order is the store order except among results that different threads stored within about {@value #STALE} stores of
+ * each other; one thread's results always leave in the order it stored them.
  */
 final class ResultCache {
 
     private static final System.Logger LOG = System.getLogger(ResultCache.class.getName());
     private static final Comparator<Entry> BY_SEQUENCE = Comparator.comparingLong(Entry::sequence);
+    /** Store numbers a thread takes at a time. */
+    static final int BLOCK = 16;
+    /** How far the shared counter may have moved past a block before the block is given up. */
+    static final int STALE = 64;
 
     private final int capacity;
     private final ConcurrentHashMap<String, Entry> results;
@@ -62,9 +73,20 @@ final class ResultCache {
         private volatile long counted;
         private long q1, q2, q3, q4, q5, q6;
 
-        long store() {
-            return (long) STORED.getAndAdd(this, 1L);
+        long store(long count) {
+            return (long) STORED.getAndAdd(this, count);
         }
+    }
+
+    /**
+     * One thread's block of store numbers, taken from the shared counter: not thread-safe, each storing thread has its
+     * own (a bus keeps one in each {@code ThreadState}).
+     */
+    static final class Numbers {
+        private long next;
+        private long end;
+        /** The value of {@code Counts.counted} when the block was taken: a count in between voids it. */
+        private long counted = -1;
     }
 
     /** A stored result and its place in the store order. */
@@ -76,32 +98,61 @@ final class ResultCache {
         this.results = new ConcurrentHashMap<>(Math.min(capacity, 1 << 16));
     }
 
+    /** Stores a result under a store number of its own: for a thread that stores rarely. */
     void put(EventResult result) {
+        put(result, null);
+    }
+
+    /**
+     * Stores a result.
+     *
+     * @param numbers the calling thread's block of store numbers, or null to take one number from the shared counter
+     */
+    void put(EventResult result, Numbers numbers) {
         // A repeated id (ids are unique per bus) replaces its result and takes a new place in the order.
         long countedBefore = counts.counted;
-        long sequence = counts.store();
+        long sequence = numbers == null ? counts.store(1) : next(numbers, countedBefore);
         results.put(result.eventId(), new Entry(result, sequence));
-        // The size is counted only when it could exceed the capacity: a count of n results, taken for store number s,
-        // leaves room for capacity - n more stores, so the next count is due at store s + 1 + capacity - n (reads and
-        // evictions only make more room, and need no bookkeeping). A store that overlaps a count (a count began or
-        // ended between its first look at the counts, before it took its number, and the end of its put) may be
-        // missing from that count, so it counts again itself. Every stored result is thus in a count that left room
-        // for it, or counts itself after its put: the size exceeds the capacity by at most one per thread between
-        // its put and its count. (Counting on every store summed the map's count cells, which every storing core
-        // writes; a removal counter beside the store counter made every read update a line every storer writes.)
+        // The size is counted only when it could exceed the capacity. A count that finds n results, begun when the
+        // shared counter stood at t, leaves room for capacity - n more stores: the next count is due at store number
+        // t + capacity - n (reads and evictions only make more room, and need no bookkeeping). Every stored result is
+        // in a count that left room for it, or counts itself after its put:
+        // - a store that first read the counts after a count began numbers itself from a block taken after that too
+        //   (a block serves only stores that read the counts it was taken under), so its number is t or more: it is one
+        //   of the room's stores, or its number reaches the next count's and it counts (while a count runs, that
+        //   number is t itself);
+        // - a store that first read the counts before a count began either put before the count began, and is in it,
+        //   or finds the counts changed after its put, and counts again itself.
+        // So the size exceeds the capacity by at most one per thread between its put and its count. (Counting on
+        // every store summed the map's count cells, which every storing core writes; a removal counter beside the
+        // store counter made every read update a line every storer writes.)
         if (sequence >= counts.countAt || counts.counted != countedBefore) {
-            countAndMakeRoom(sequence);
+            countAndMakeRoom();
         }
+    }
+
+    /** The next number of a thread's block, after taking a new block if it is used up, stale, or void. */
+    private long next(Numbers numbers, long countedBefore) {
+        if (numbers.next == numbers.end || numbers.counted != countedBefore
+                || counts.stored - numbers.next > STALE) {
+            numbers.next = counts.store(BLOCK);
+            numbers.end = numbers.next + BLOCK;
+            numbers.counted = countedBefore;
+        }
+        return numbers.next++;
     }
 
     /**
      * Counts the results (this store's included), evicts the eldest beyond the capacity and sets when the next count
-     * is due. One thread at a time: a count that comes later but for an earlier store then only brings the next count
-     * forward, never pushes it back.
+     * is due. One thread at a time.
      */
-    private void countAndMakeRoom(long sequence) {
+    private void countAndMakeRoom() {
         evicting.lock();
         try {
+            long taken = counts.stored; // every number a store that sees this count's mark takes is at least this
+            // Until this count ends, every store numbered from here counts again: a store that begins and ends while
+            // this count runs sees no change of the counts, and might read the next count's number before it is set.
+            counts.countAt = taken;
             counts.counted++; // odd while this count runs; only the lock holder writes it
             long size = results.mappingCount();
             while (size > capacity) {
@@ -117,7 +168,7 @@ final class ResultCache {
                 }
                 size = results.mappingCount();
             }
-            counts.countAt = sequence + 1 + capacity - Math.min(size, capacity);
+            counts.countAt = taken + capacity - Math.min(size, capacity);
             counts.counted++;
         } finally {
             evicting.unlock();

@@ -139,7 +139,7 @@ final class RuntimeEventBus implements EventBus {
     /** Runs a task taken from the queue; false if this worker was abandoned and must exit. */
     boolean runQueued(Task task, ThreadState worker) {
         if (state >= STOPPING) {
-            complete(task, cancelled(task));
+            complete(task, cancelled(task), worker);
             return true;
         }
         return runAttempts(task, worker);
@@ -175,40 +175,43 @@ final class RuntimeEventBus implements EventBus {
                     }
                 }
             }
-            thread.current = null;
+            thread.endAttempt();
             int end = attempt.finish();
             if (end == AttemptRun.ABANDONED) {
                 return false;
             }
             if (end == AttemptRun.ACKED) {
-                if (finishStopped(task, attempt)) {
+                if (finishStopped(task, attempt, thread)) {
                     return true;
                 }
                 continue;
             }
             if (result != null) {
                 complete(task, result.eventId().equals(event.id()) ? result
-                        : new EventResult(event.id(), result.success(), result.data(), result.exception()));
+                        : new EventResult(event.id(), result.success(), result.data(), result.exception()), thread);
                 return true;
             }
             if (task.attempts > event.maxRetries()) {
-                complete(task, EventResult.exceptionResult(event.id(), failure));
+                complete(task, EventResult.exceptionResult(event.id(), failure), thread);
                 return true;
             }
         }
     }
 
-    /** After a stopped attempt: completes the task (cancelled, or out of retries) and returns true, or false to retry. */
-    private boolean finishStopped(Task task, AttemptRun attempt) {
+    /**
+     * After a stopped attempt: completes the task (cancelled, or out of retries) and returns true, or false to retry.
+     * {@code thread} is the calling thread's state.
+     */
+    private boolean finishStopped(Task task, AttemptRun attempt, ThreadState thread) {
         if (attempt.reason() == AttemptRun.CANCEL || state >= STOPPING) {
-            complete(task, cancelled(task));
+            complete(task, cancelled(task), thread);
             return true;
         }
         if (task.attempts > task.event.maxRetries()) {
             Event event = task.event;
             complete(task, EventResult.exceptionResult(event.id(), new EventTimeoutException("Event " + event.id()
                     + " (" + event.type() + ") timed out after " + event.timeout().toMillis() + " ms in attempt "
-                    + task.attempts + " of " + (event.maxRetries() + 1))));
+                    + task.attempts + " of " + (event.maxRetries() + 1))), thread);
             return true;
         }
         return false;
@@ -216,7 +219,7 @@ final class RuntimeEventBus implements EventBus {
 
     /** Runs in a replacement worker: finishes or retries the task whose thread was abandoned. */
     boolean continueAbandoned(AttemptRun attempt, ThreadState replacement) {
-        return finishStopped(attempt.task, attempt) || runAttempts(attempt.task, replacement);
+        return finishStopped(attempt.task, attempt, replacement) || runAttempts(attempt.task, replacement);
     }
 
     /** Called by the watchdog when a worker ignored a stop for the whole grace: replace it, hand over its task. */
@@ -252,7 +255,8 @@ final class RuntimeEventBus implements EventBus {
         watchdog.unwatch(worker.state);
     }
 
-    private void complete(Task task, EventResult result) {
+    /** Delivers a task's one result; {@code thread} is the calling thread's state, null outside the bus's threads. */
+    private void complete(Task task, EventResult result, ThreadState thread) {
         if (!task.markCompleted()) {
             LOG.log(System.Logger.Level.ERROR, () -> "A second result for " + task.event + " was dropped: " + result);
             return;
@@ -271,7 +275,7 @@ final class RuntimeEventBus implements EventBus {
         if (task.future != null) {
             task.future.complete(result);
         } else {
-            cache.put(result);
+            cache.put(result, thread == null ? null : thread.storeNumbers);
         }
         joins.exit(task.epoch);
     }
@@ -437,7 +441,7 @@ final class RuntimeEventBus implements EventBus {
 
     private void cancelQueuedAndRunning() {
         for (Task task : queue.drain()) {
-            complete(task, cancelled(task));
+            complete(task, cancelled(task), null);
         }
         for (ThreadState slot : watchdog.slots()) {
             AttemptRun attempt = slot.current;

@@ -32,9 +32,13 @@ final class ThreadState extends ThreadStateLayout.AfterHotFields {
     dev.eventbus.ProgressTracker tracker;
     int trackerSteps;
     private final Map<String, HandlerInstance> handlers = new HashMap<>();
+    /** This thread's block of result-cache store numbers. */
+    final ResultCache.Numbers storeNumbers = new ResultCache.Numbers();
 
     private static final VarHandle ATTEMPTS_STARTED =
             VarHandles.field(MethodHandles.lookup(), ThreadStateLayout.HotFields.class, "attemptsStarted", long.class);
+    private static final VarHandle CURRENT =
+            VarHandles.field(MethodHandles.lookup(), ThreadStateLayout.HotFields.class, "current", AttemptRun.class);
 
     ThreadState(Thread thread, boolean pooled) {
         this.thread = thread;
@@ -44,6 +48,16 @@ final class ThreadState extends ThreadStateLayout.AfterHotFields {
     /** Called by this thread as it starts an attempt. */
     void countAttempt() {
         ATTEMPTS_STARTED.setOpaque(this, attemptsStarted + 1);
+    }
+
+    /**
+     * Called by this thread when its attempt returned, before {@link AttemptRun#finish()}. A release store, not a
+     * volatile one (which costs a full fence on every attempt): a reader that still sees the finished attempt can
+     * only try to stop it, and that fails once the attempt is done; the fence of {@code finish()}'s compare-and-set
+     * publishes the store soon after anyway. Setting {@code current} must stay volatile: see {@link Watchdog}.
+     */
+    void endAttempt() {
+        CURRENT.setRelease(this, (AttemptRun) null);
     }
 
     /** Called by the watchdog. */

@@ -3,6 +3,8 @@ package dev.eventbus.runtime;
 import dev.eventbus.EventResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -109,19 +112,26 @@ class ResultCacheTest {
         assertEquals(0, cache.remembered(), "no eviction, no candidates");
     }
 
+    /** Each storing thread's numbers: its own block, or none (one number at a time from the shared counter). */
+    private static ResultCache.Numbers numbers(boolean blocks) {
+        return blocks ? new ResultCache.Numbers() : null;
+    }
+
     /**
      * While several threads store without reading, each sees the cache at most at its capacity plus one result per
      * storing thread (twice that here: a size read while others store is itself off by up to one per storing thread).
      */
-    @Test
-    void concurrentStoresNeverOvershootTheCapacityByMoreThanTheStoringThreads() throws Exception {
+    @ParameterizedTest(name = "blocks of numbers: {0}")
+    @ValueSource(booleans = {false, true})
+    void concurrentStoresNeverOvershootTheCapacityByMoreThanTheStoringThreads(boolean blocks) throws Exception {
         int threads = 4;
         int capacity = 500;
         ResultCache cache = new ResultCache(capacity);
         AtomicInteger largest = new AtomicInteger();
         Together.run(threads, id -> {
+            ResultCache.Numbers numbers = numbers(blocks);
             for (int i = 0; i < 20_000; i++) {
-                cache.put(result(id + "-" + i));
+                cache.put(result(id + "-" + i), numbers);
                 largest.accumulateAndGet(cache.size(), Math::max);
                 if (i % 1000 == 999) {
                     cache.remove(cache.snapshot().keySet()); // a reader now and then makes room again
@@ -133,13 +143,51 @@ class ResultCacheTest {
     }
 
     @Test
-    void concurrentStoresNeverLoseOrDoubleCount() throws Exception {
+    void oneThreadsBlockOfNumbersKeepsItsStoreOrder() {
+        ResultCache cache = new ResultCache(3);
+        ResultCache.Numbers numbers = new ResultCache.Numbers();
+        for (int i = 1; i <= ResultCache.BLOCK + 5; i++) { // across the end of a block
+            cache.put(result("e" + i), numbers);
+        }
+        int last = ResultCache.BLOCK + 5;
+        assertEquals(Set.of("e" + (last - 2), "e" + (last - 1), "e" + last), cache.snapshot().keySet());
+        assertEquals(last - 3, cache.evictions());
+    }
+
+    @Test
+    void aThreadThatStoresRarelyGivesUpItsStaleBlockSoItsNewResultIsNotAmongTheOldest() {
+        int capacity = 1000; // large: no count runs (and voids the blocks) before the end
+        ResultCache cache = new ResultCache(capacity);
+        ResultCache.Numbers rare = new ResultCache.Numbers();
+        ResultCache.Numbers busy = new ResultCache.Numbers();
+        cache.put(result("busy-0"), busy);
+        cache.put(result("rare-1"), rare); // takes a block, uses its first number
+        assertEquals(Set.of("rare-1"), cache.remove(List.of("rare-1")).keySet());
+        for (int i = 1; i < 100; i++) {
+            cache.put(result("busy-" + i), busy); // the counter moves on far beyond STALE
+        }
+        cache.put(result("rare-2"), rare); // a stale block: a new number, after every busy one so far
+        for (int i = 100; i <= capacity + 20; i++) {
+            cache.put(result("busy-" + i), busy);
+        }
+        Set<String> left = cache.snapshot().keySet();
+        assertEquals(22, cache.evictions());
+        assertFalse(left.contains("busy-0"), "the oldest results go first");
+        assertFalse(left.contains("busy-21"));
+        assertTrue(left.contains("busy-22"));
+        assertTrue(left.contains("rare-2"), "a result stored after 100 others is not among the 22 oldest");
+    }
+
+    @ParameterizedTest(name = "blocks of numbers: {0}")
+    @ValueSource(booleans = {false, true})
+    void concurrentStoresNeverLoseOrDoubleCount(boolean blocks) throws Exception {
         int perThread = 50_000;
         int capacity = 1000;
         ResultCache cache = new ResultCache(capacity);
         Together.run(4, id -> {
+            ResultCache.Numbers numbers = numbers(blocks);
             for (int i = 0; i < perThread; i++) {
-                cache.put(result(id + "-" + i));
+                cache.put(result(id + "-" + i), numbers);
                 if (i % 3 == 0) {
                     cache.remove(List.of(id + "-" + (i - 1)));
                 }
