@@ -31,8 +31,6 @@ import java.util.function.Supplier;
  */
 public class EventFactory {
 
-    private static final System.Logger LOG = System.getLogger(EventFactory.class.getName());
-
     private final ConcurrentHashMap<String, Registration> registrations = new ConcurrentHashMap<>();
 
     /** Creates an empty, independent registry. */
@@ -65,7 +63,7 @@ public class EventFactory {
                 }
                 provider = providers.next();
             } catch (ServiceConfigurationError e) {
-                LOG.log(System.Logger.Level.WARNING, "Skipping an EventHandlerProvider that cannot be loaded", e);
+                Log.LOG.log(System.Logger.Level.WARNING, "Skipping an EventHandlerProvider that cannot be loaded", e);
                 continue;
             }
             registerFrom(factory, provider);
@@ -79,7 +77,7 @@ public class EventFactory {
         } catch (VirtualMachineError e) {
             throw e;
         } catch (Throwable e) { // any other failure, AssertionError included, must not break discovery for good
-            LOG.log(System.Logger.Level.WARNING, () -> "Skipping EventHandlerProvider " + provider.type().getName()
+            Log.LOG.log(System.Logger.Level.WARNING, () -> "Skipping EventHandlerProvider " + provider.type().getName()
                     + ": it failed to register its handlers", e);
         }
     }
@@ -224,5 +222,14 @@ public class EventFactory {
     }
 
     private record Registration(HandlerMeta meta, Supplier<? extends EventHandler> supplier) {
+    }
+
+    /**
+     * The logger, created on first use: {@code System.getLogger} finds and starts the logging backend (with
+     * java.util.logging, reading its configuration), about 20 ms in a fresh JVM, and a CORELET worker creates handlers
+     * through a factory without ever logging.
+     */
+    private static final class Log {
+        static final System.Logger LOG = System.getLogger(EventFactory.class.getName());
     }
 }
