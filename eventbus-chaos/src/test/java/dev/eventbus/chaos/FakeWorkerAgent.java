@@ -1,12 +1,15 @@
 package dev.eventbus.chaos;
 
-import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
+import java.io.Closeable;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.InputStream;
 import java.io.ObjectInputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -16,7 +19,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A fake CORELET worker, started as a {@code -javaagent} of a real worker JVM so that the real worker main never
- * runs: it says a correct hello, then answers every request with the raw bytes found in the event's data (a
+ * runs: it connects the way the parent asked (pipes, or the socket fallback), says a correct hello, then answers every request with the raw bytes found in the event's data (a
  * {@code byte[]} whose first byte says what to do afterwards: {@link #CONTINUE}, {@link #EXIT} or {@link #HANG}).
  * This lets a test send the parent any frame at all: truncated, oversized, reordered, garbage, hostile.
  */
@@ -51,21 +54,44 @@ public final class FakeWorkerAgent {
 
     private static void serve(String hello) throws Exception {
         String[] command = System.getProperty("sun.java.command").split(" ");
-        String socket = command[command.length - 2];
-        String token = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII)).readLine();
-        SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-        channel.connect(UnixDomainSocketAddress.of(socket));
-        DataInputStream in = new DataInputStream(Channels.newInputStream(channel));
-        DataOutputStream out = new DataOutputStream(Channels.newOutputStream(channel));
+        String link = command[command.length - 2];
+        InputStream stdin = new FileInputStream(FileDescriptor.in); // unbuffered: with pipes, frames follow the token
+        String token = readLine(stdin);
+        boolean piped = link.endsWith(".fifo");
+        Closeable channel;
+        DataInputStream in;
+        DataOutputStream out;
+        if (piped) { // requests on stdin, replies into the FIFO, as the real worker does
+            FileOutputStream fifo = new FileOutputStream(link);
+            channel = fifo;
+            in = new DataInputStream(stdin);
+            out = new DataOutputStream(fifo);
+        } else {
+            SocketChannel socket = SocketChannel.open(StandardProtocolFamily.UNIX);
+            socket.connect(UnixDomainSocketAddress.of(link));
+            channel = socket;
+            in = new DataInputStream(Channels.newInputStream(socket));
+            out = new DataOutputStream(Channels.newOutputStream(socket));
+        }
         long pid = ProcessHandle.current().pid();
         switch (hello) {
-            case "silent" -> Thread.sleep(Long.MAX_VALUE); // connected, never says hello
+            case "silent" -> { // connected, never says hello (with pipes, a first byte is what says connected)
+                if (piped) {
+                    out.writeInt(MAGIC);
+                    out.flush();
+                }
+                Thread.sleep(Long.MAX_VALUE);
+            }
             case "wrong-pid" -> out.write(ProtocolFrames.frame(1, "",
                     ProtocolFrames.payload().string(token).longValue(pid + 1).bytes()));
             case "wrong-token" -> out.write(ProtocolFrames.frame(1, "",
                     ProtocolFrames.payload().string("not-the-token").longValue(pid).bytes()));
             case "garbage" -> out.write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            case "hang-up" -> {
+            case "hang-up" -> { // with pipes, mid-hello: a FIFO closed before its first byte looks like a slow start
+                if (piped) {
+                    out.writeInt(MAGIC);
+                    out.flush();
+                }
                 channel.close();
                 Thread.sleep(Long.MAX_VALUE);
             }
@@ -122,6 +148,14 @@ public final class FakeWorkerAgent {
         try (ObjectInputStream objects = new ObjectInputStream(new ByteArrayInputStream(data, 1, data.length - 1))) {
             return (byte[]) objects.readObject();
         }
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        for (int c = in.read(); c >= 0 && c != '\n'; c = in.read()) {
+            line.append((char) c);
+        }
+        return line.toString();
     }
 
     private static String readString(DataInputStream in) throws IOException {

@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -84,10 +85,18 @@ final class CoreletExecutor implements ModeExecutor {
     private boolean closed;
     private ScheduledExecutorService sweeper;
     private Thread shutdownHook;
+    /** The private directory of the workers' FIFOs and sockets. */
     private Path socketDir;
+    private final WorkerProcess.Transport transport;
 
     CoreletExecutor(EventBusConfig config) {
+        this(config, WorkerProcess.Transport.PIPES);
+    }
+
+    /** With a given transport: tests run the socket fallback with it. */
+    CoreletExecutor(EventBusConfig config, WorkerProcess.Transport transport) {
         this.config = config;
+        this.transport = transport;
         this.command = WorkerCommand.of(config.coreletJvmOptions(), MAIN_CLASS);
         this.aot = config.coreletAotCache() == null ? null
                 : new AotCache(config.coreletAotCache(), command, this::track);
@@ -412,7 +421,7 @@ final class CoreletExecutor implements ModeExecutor {
         try {
             boolean trainer = launch.trainer();
             worker = WorkerProcess.start(command.line(launch.options()), launch.stdout(), socketDir,
-                    "w" + WORKER_NAMES.incrementAndGet(), START_TIMEOUT, process -> {
+                    "w" + WORKER_NAMES.incrementAndGet(), transport, START_TIMEOUT, process -> {
                         starting.add(process);
                         track(process);
                         if (trainer) {
@@ -571,6 +580,20 @@ final class CoreletExecutor implements ModeExecutor {
             }
         }
         return true;
+    }
+
+    /** The transports of the workers started and not yet stopped; for tests and diagnostics. */
+    Set<WorkerProcess.Transport> workerTransports() {
+        lock.lock();
+        try {
+            Set<WorkerProcess.Transport> transports = EnumSet.noneOf(WorkerProcess.Transport.class);
+            for (WorkerProcess worker : all) {
+                transports.add(worker.transport());
+            }
+            return transports;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** The pids of the worker JVMs alive now; for tests and diagnostics. */

@@ -11,10 +11,14 @@ import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -29,16 +33,20 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The main class of a CORELET worker JVM. Started by the parent with the path of a Unix-domain socket to connect
- * to and the parent's pid; reads an authentication token from stdin, says hello, then runs one event at a time on
- * its main thread until the parent closes the channel.
+ * The main class of a CORELET worker JVM. Started by the parent with the path of a FIFO (name ending in
+ * {@code .fifo}) or a Unix-domain socket, and the parent's pid; reads an authentication token from stdin, says hello,
+ * then runs one event at a time on its main thread until the parent closes the channel.
+ *
+ * <p>With a FIFO, requests come down stdin after the token and replies go into the FIFO, both opened as plain files
+ * (see {@link WorkerProcess} for why); {@code System.in} is replaced by an empty stream so that handler code cannot take
+ * the parent's bytes. With a socket, requests and replies share it.
  *
  * <p>The worker dies with its parent: stdin reaching EOF (the parent's end of the pipe closes when it dies, even by
  * SIGKILL) or the parent pid changing halts it at once. On SIGTERM (a timed-out attempt) a shutdown hook calls
  * {@link EventHandler#terminate(EventContext)} on the running handler before the JVM exits.
  *
  * <p>{@code System.out} is redirected to {@code System.err} so that handler output never reaches the channel,
- * which is a separate socket anyway.
+ * which is a separate file anyway.
  */
 public final class CoreletWorkerMain {
 
@@ -64,22 +72,35 @@ public final class CoreletWorkerMain {
     /**
      * Runs the worker.
      *
-     * @param args the socket path and the parent's pid
+     * @param args the FIFO or socket path and the parent's pid
      * @throws IOException if the channel cannot be opened
      */
     public static void main(String[] args) throws IOException {
         if (args.length != 2) {
-            System.err.println("usage: CoreletWorkerMain <socket path> <parent pid> (token on stdin)");
+            System.err.println("usage: CoreletWorkerMain <FIFO or socket path> <parent pid> (token on stdin)");
             System.exit(2);
         }
-        System.setOut(new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true,
-                StandardCharsets.UTF_8));
+        System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8));
         long parentPid = Long.parseLong(args[1]);
         Thread.ofPlatform().daemon().name("corelet-warm-up").start(new WarmUp());
-        InputStream stdin = System.in;
-        String token = readLine(stdin);
-        watchParent(stdin, parentPid);
-        new CoreletWorkerMain().serve(Path.of(args[0]), token);
+        CoreletWorkerMain worker = new CoreletWorkerMain();
+        Runtime.getRuntime().addShutdownHook(new Thread(worker::terminateRunning, "corelet-terminate"));
+        if (args[0].endsWith(".fifo")) {
+            InputStream requests = new FileInputStream(FileDescriptor.in); // unbuffered: the token only, then frames
+            System.setIn(InputStream.nullInputStream());
+            String token = readLine(requests);
+            watchParentPid(parentPid);
+            OutputStream replies = new FileOutputStream(args[0]); // java.io: no NIO to initialise
+            worker.serve(requests, replies, token, parentPid);
+        } else {
+            InputStream stdin = System.in;
+            String token = readLine(stdin);
+            watchStdin(stdin);
+            watchParentPid(parentPid);
+            SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+            channel.connect(UnixDomainSocketAddress.of(Path.of(args[0])));
+            worker.serve(Channels.newInputStream(channel), Channels.newOutputStream(channel), token, parentPid);
+        }
     }
 
     /**
@@ -120,8 +141,8 @@ public final class CoreletWorkerMain {
         return sb.toString();
     }
 
-    /** Halts the worker as soon as the parent is gone: stdin EOF, or the parent pid no longer ours. */
-    private static void watchParent(InputStream stdin, long parentPid) {
+    /** Halts the worker as soon as stdin reaches EOF: the parent died (it never writes after the token). */
+    private static void watchStdin(InputStream stdin) {
         Thread.ofPlatform().daemon().name("corelet-stdin-watch").start(() -> {
             try {
                 byte[] buffer = new byte[256];
@@ -133,10 +154,16 @@ public final class CoreletWorkerMain {
             }
             exitSoon();
         });
+    }
+
+    /**
+     * Halts the worker when the parent pid is no longer ours: the parent died while the main thread runs a handler
+     * (with a FIFO, stdin is only read between events).
+     */
+    private static void watchParentPid(long parentPid) {
         Thread.ofPlatform().daemon().name("corelet-parent-watch").start(() -> {
             while (true) {
-                long current = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
-                if (current != parentPid) {
+                if (!isParent(parentPid)) {
                     exitSoon();
                     return;
                 }
@@ -147,6 +174,10 @@ public final class CoreletWorkerMain {
                 }
             }
         });
+    }
+
+    private static boolean isParent(long parentPid) {
+        return ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L) == parentPid;
     }
 
     /**
@@ -166,13 +197,9 @@ public final class CoreletWorkerMain {
         System.exit(0);
     }
 
-    private void serve(Path socket, String token) throws IOException {
-        Runtime.getRuntime().addShutdownHook(new Thread(this::terminateRunning, "corelet-terminate"));
-        SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-        channel.connect(UnixDomainSocketAddress.of(socket));
-        DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel), 65536));
-        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel),
-                65536));
+    private void serve(InputStream requests, OutputStream replies, String token, long parentPid) throws IOException {
+        DataInputStream in = new DataInputStream(new BufferedInputStream(requests, 65536));
+        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(replies, 65536));
         Frames.write(out, Frames.HELLO, "", Frames.payload(p -> {
             Frames.writeString(p, token);
             p.writeLong(pid);
@@ -185,8 +212,13 @@ public final class CoreletWorkerMain {
                 frame = null;
             }
             if (frame == null) {
-                // the parent closed the channel: retire normally (no handler runs, the hooks have nothing to do)
-                System.exit(0);
+                if (isParent(parentPid)) {
+                    // the parent closed the channel: retire normally (no handler runs, the hooks have nothing to do,
+                    // and JVM exit actions such as writing an AOT configuration get the time they need)
+                    System.exit(0);
+                } else {
+                    exitSoon();
+                }
                 return;
             }
             if (frame.kind() != Frames.REQUEST) {
@@ -299,7 +331,9 @@ public final class CoreletWorkerMain {
     }
 
     private EventHandler handlerFor(Frames.Request r) throws LoadFailure {
-        String key = r.className() == null ? "provider:" + r.type() : r.className() + "|" + r.type();
+        // String.concat, not +: the first + of a JVM links a string concatenation bootstrap, milliseconds of a cold
+        // worker's first event
+        String key = r.className() == null ? "provider:".concat(r.type()) : r.className().concat("|").concat(r.type());
         EventHandler handler = handlers.get(key);
         if (handler != null) {
             return handler;
@@ -326,8 +360,11 @@ public final class CoreletWorkerMain {
         return handler;
     }
 
+    private static String where(Frames.Request r) {
+        return r.moduleName() == null ? "the class path" : "module " + r.moduleName();
+    }
+
     private static Class<? extends EventHandler> loadClass(Frames.Request r) throws LoadFailure {
-        String where = r.moduleName() == null ? "the class path" : "module " + r.moduleName();
         Class<?> c = null;
         try {
             Optional<Module> module = r.moduleName() == null ? Optional.empty()
@@ -342,11 +379,11 @@ public final class CoreletWorkerMain {
             c = null;
         } catch (LinkageError e) {
             throw new LoadFailure("CORELET handler class " + r.className() + " for event type '" + r.type()
-                    + "' could not be loaded from " + where + ": " + e);
+                    + "' could not be loaded from " + where(r) + ": " + e);
         }
         if (c == null) {
             throw new LoadFailure("CORELET handler class " + r.className() + " for event type '" + r.type()
-                    + "' not found in the worker JVM (" + where + ")");
+                    + "' not found in the worker JVM (" + where(r) + ")");
         }
         if (!EventHandler.class.isAssignableFrom(c)) {
             throw new LoadFailure("CORELET handler class " + r.className() + " for event type '" + r.type()

@@ -32,7 +32,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Workers that die, hang or idle: every failure is one failed attempt, and the pool keeps working. */
+/**
+ * Workers that die, hang or idle: every failure is one failed attempt, and the pool keeps working. With the default
+ * transport (pipes); {@link CoreletSocketFallbackTest} runs the same with the socket.
+ */
 @Timeout(120)
 class CoreletFailureTest {
 
@@ -49,7 +52,19 @@ class CoreletFailureTest {
         factory.registerEventType("stubborn", TestHandlers.Stubborn.class);
         factory.registerEventType("where", TestHandlers.WhereAmI.class);
         executor = new CoreletExecutor(TestAttempt.config(factory, 1, Duration.ofMinutes(10), List.of("-Xmx64m"),
-                List.of()));
+                List.of()), transport());
+    }
+
+    /** The transport under test: pipes here, the socket fallback in {@link CoreletSocketFallbackTest}. */
+    WorkerProcess.Transport transport() {
+        return WorkerProcess.Transport.PIPES;
+    }
+
+    @Test
+    void workersUseTheTransportAsked() {
+        assertEquals(42 * 42, result(executor, event("square", 42, Duration.ofSeconds(60))).data());
+        assertEquals(Set.of(transport()), executor.workerTransports(),
+                "mkfifo is on every machine that runs these tests, so pipes never fall back to the socket here");
     }
 
     @AfterEach

@@ -1,0 +1,49 @@
+package dev.eventbus.corelet.internal;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** How a worker's reply FIFO is made, and what a missing or failing {@code mkfifo} reports. */
+@Timeout(60)
+class MkfifoTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void makesAFifoOnlyItsOwnerCanOpen() throws Exception {
+        Path fifo = dir.resolve("w.fifo");
+        assertNull(WorkerProcess.mkfifo(List.of("mkfifo", "-m", "600", fifo.toString())));
+        assertTrue(Files.exists(fifo));
+        assertFalse(Files.isRegularFile(fifo) || Files.isDirectory(fifo), "a FIFO is neither file nor directory");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(fifo)));
+    }
+
+    @Test
+    void aMissingProgramIsReportedNotThrown() throws Exception {
+        String failure = WorkerProcess.mkfifo(List.of("no-such-mkfifo-program", dir.resolve("w.fifo").toString()));
+        assertNotNull(failure);
+        assertTrue(failure.contains("no-such-mkfifo-program"), failure);
+    }
+
+    @Test
+    void aFailingProgramIsReportedWithItsExitCodeAndOutput() throws Exception {
+        Path existing = Files.createFile(dir.resolve("taken"));
+        String failure = WorkerProcess.mkfifo(List.of("mkfifo", existing.toString()));
+        assertNotNull(failure);
+        assertTrue(failure.startsWith("it exited with code 1: "), failure);
+        assertTrue(failure.contains("taken"), "mkfifo's own message names the file: " + failure);
+    }
+}
