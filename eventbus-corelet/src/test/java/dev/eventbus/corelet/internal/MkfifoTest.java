@@ -32,6 +32,18 @@ class MkfifoTest {
     }
 
     @Test
+    void mkfifoIsLookedUpOnThePath() throws Exception {
+        assertTrue(WorkerProcess.MkfifoOnPath.found(System.getenv("PATH")), "this machine has mkfifo");
+        assertFalse(WorkerProcess.MkfifoOnPath.found(dir + ":" + dir.resolve("missing")), "not in these directories");
+        assertFalse(WorkerProcess.MkfifoOnPath.found(""));
+        assertFalse(WorkerProcess.MkfifoOnPath.found(null), "no PATH at all");
+        Path fake = Files.createFile(dir.resolve("mkfifo"));
+        assertFalse(WorkerProcess.MkfifoOnPath.found(dir.toString()), "a file that is not executable does not count");
+        Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwx------"));
+        assertTrue(WorkerProcess.MkfifoOnPath.found(dir.toString()));
+    }
+
+    @Test
     void aMissingProgramIsReportedNotThrown() throws Exception {
         String failure = WorkerProcess.mkfifo(List.of("no-such-mkfifo-program", dir.resolve("w.fifo").toString()));
         assertNotNull(failure);
