@@ -72,6 +72,8 @@ final class WorkerProcess {
     private static final long MAX_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String SOCKET_FALLBACK_COST = " They work the same, but each takes 40 to 70 ms longer to"
+            + " start; install mkfifo (coreutils) to avoid that.";
     /** Set once {@code mkfifo} failed: every later worker connects over a socket. */
     private static volatile boolean fifosUnavailable;
 
@@ -150,8 +152,7 @@ final class WorkerProcess {
         }
         fifosUnavailable = true;
         LOG.log(System.Logger.Level.INFO, () -> "CORELET workers connect over a Unix-domain socket: mkfifo could"
-                + " not make " + fifo + " (" + failure + "). They work the same, but each takes 40 to 70 ms longer to"
-                + " start; install mkfifo (coreutils) to avoid that.");
+                + " not make " + fifo + " (" + failure + ")." + SOCKET_FALLBACK_COST);
         return false;
     }
 
@@ -172,8 +173,7 @@ final class WorkerProcess {
                 }
             }
             LOG.log(System.Logger.Level.INFO, "CORELET workers connect over a Unix-domain socket: there is no mkfifo on"
-                    + " the PATH. They work the same, but each takes 40 to 70 ms longer to start; install mkfifo"
-                    + " (coreutils) to avoid that.");
+                    + " the PATH." + SOCKET_FALLBACK_COST);
             return false;
         }
     }
@@ -183,14 +183,13 @@ final class WorkerProcess {
         try {
             Process mkfifo = new ProcessBuilder(command).redirectErrorStream(true).start();
             mkfifo.getOutputStream().close();
-            byte[] output = mkfifo.getInputStream().readAllBytes();
             if (!mkfifo.waitFor(MKFIFO_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 mkfifo.destroyForcibly();
                 return "it did not finish within " + MKFIFO_TIMEOUT_SECONDS + " s";
             }
-            return mkfifo.exitValue() == 0 ? null
-                    : "it exited with code " + mkfifo.exitValue() + ": " + new String(output, StandardCharsets.UTF_8)
-                            .strip();
+            // Read after the exit: its one line of complaint fits the pipe, and the read cannot outlast the timeout.
+            String output = new String(mkfifo.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            return mkfifo.exitValue() == 0 ? null : "it exited with code " + mkfifo.exitValue() + ": " + output;
         } catch (IOException e) {
             return e.getMessage();
         }
