@@ -86,7 +86,7 @@ final class CoreletExecutor implements ModeExecutor {
     private ScheduledExecutorService sweeper;
     private Thread shutdownHook;
     /** The private directory of the workers' FIFOs and sockets. */
-    private Path socketDir;
+    private Path privateDir;
     private final WorkerProcess.Transport transport;
 
     CoreletExecutor(EventBusConfig config) {
@@ -407,7 +407,7 @@ final class CoreletExecutor implements ModeExecutor {
                 if (alive < config.coreletPoolSize()) {
                     alive++;
                     startHousekeeping();
-                    launch = aot == null ? AotCache.Launch.PLAIN : aot.launch(socketDir);
+                    launch = aot == null ? AotCache.Launch.PLAIN : aot.launch(privateDir);
                     break;
                 }
                 available.awaitNanos(pollNanos);
@@ -420,7 +420,7 @@ final class CoreletExecutor implements ModeExecutor {
         boolean closedMeanwhile = false;
         try {
             boolean trainer = launch.trainer();
-            worker = WorkerProcess.start(command.line(launch.options()), launch.stdout(), socketDir,
+            worker = WorkerProcess.start(command.line(launch.options()), launch.stdout(), privateDir,
                     "w" + WORKER_NAMES.incrementAndGet(), transport, START_TIMEOUT, process -> {
                         starting.add(process);
                         track(process);
@@ -490,10 +490,10 @@ final class CoreletExecutor implements ModeExecutor {
         }
     }
 
-    /** Under the lock, before the first worker starts: the socket directory, the idle sweeper, the JVM hook. */
+    /** Under the lock, before the first worker starts: the private directory, the idle sweeper, the JVM hook. */
     private void startHousekeeping() throws IOException {
-        if (socketDir == null) {
-            socketDir = Files.createTempDirectory("eventbus-corelet-",
+        if (privateDir == null) {
+            privateDir = Files.createTempDirectory("eventbus-corelet-",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         }
         if (sweeper == null) {
@@ -656,14 +656,14 @@ final class CoreletExecutor implements ModeExecutor {
                 // the JVM is already shutting down: the hook is running or ran
             }
         }
-        if (socketDir != null) {
-            try (var files = Files.list(socketDir)) {
+        if (privateDir != null) {
+            try (var files = Files.list(privateDir)) {
                 for (Path file : (Iterable<Path>) files::iterator) {
                     Files.deleteIfExists(file);
                 }
-                Files.deleteIfExists(socketDir);
+                Files.deleteIfExists(privateDir);
             } catch (IOException e) {
-                LOG.log(System.Logger.Level.DEBUG, "Could not delete " + socketDir, e);
+                LOG.log(System.Logger.Level.DEBUG, "Could not delete " + privateDir, e);
             }
         }
     }
