@@ -143,9 +143,6 @@ final class WorkerProcess {
 
     /** Makes a FIFO readable and writable by this user only; false (and sockets from now on) if that fails. */
     private static boolean makeFifo(Path fifo) throws InterruptedException {
-        if (fifosUnavailable) {
-            return false;
-        }
         String failure = mkfifo(List.of("mkfifo", "-m", "600", fifo.toString()));
         if (failure == null) {
             return true;
@@ -268,7 +265,12 @@ final class WorkerProcess {
         }
         WorkerProcess worker = new WorkerProcess(process, Transport.PIPES, replies, replies,
                 process.getOutputStream());
-        worker.hello(token);
+        try {
+            worker.hello(token);
+        } catch (IOException | RuntimeException e) {
+            worker.kill();
+            throw e;
+        }
         return worker;
     }
 
@@ -322,18 +324,12 @@ final class WorkerProcess {
             received = Frames.readString(p, 1024);
             pid = p.readLong();
         } catch (Frames.ProtocolException e) {
-            kill();
             throw e.getMessage().startsWith("CORELET worker") ? e
                     : new Frames.ProtocolException("CORELET worker " + pid() + " sent a bad hello: " + e.getMessage());
-        } catch (IOException | RuntimeException e) {
-            kill();
-            if (e instanceof java.io.EOFException) {
-                throw new Frames.ProtocolException("CORELET worker " + pid() + " sent a truncated hello");
-            }
-            throw e;
+        } catch (java.io.EOFException e) {
+            throw new Frames.ProtocolException("CORELET worker " + pid() + " sent a truncated hello");
         }
         if (!token.equals(received) || pid != process.pid()) {
-            kill();
             throw new Frames.ProtocolException("CORELET worker " + process.pid() + " sent a wrong hello (pid " + pid
                     + ")");
         }
