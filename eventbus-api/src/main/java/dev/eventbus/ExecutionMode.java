@@ -1,7 +1,6 @@
 package dev.eventbus;
 
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * How an event runs: an open set of modes, compared by name, so that plugins can add their own.
@@ -16,8 +15,6 @@ import java.util.regex.Pattern;
  * @param name the mode's name: lower-case letters, digits, {@code -} and {@code _}, starting with a letter
  */
 public record ExecutionMode(String name) {
-
-    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]*");
 
     /** Runs the handler in the publishing thread: the result is ready when {@code publish} returns. */
     public static final ExecutionMode SYNC = new ExecutionMode("sync");
@@ -36,10 +33,27 @@ public record ExecutionMode(String name) {
      */
     public ExecutionMode {
         Objects.requireNonNull(name, "name");
-        if (!NAME.matcher(name).matches()) {
+        if (!isLowerCaseIdentifier(name)) {
             throw new IllegalArgumentException("Execution mode name must be lower-case letters, digits, '-' or '_',"
                     + " starting with a letter: '" + name + "'");
         }
+    }
+
+    /**
+     * Whether a name matches {@code [a-z][a-z0-9_-]*}; a loop, not a regular expression, which would load the regex
+     * engine (and link its lambdas) in every CORELET worker JVM on its way to its first reply.
+     */
+    private static boolean isLowerCaseIdentifier(String name) {
+        if (name.isEmpty() || name.charAt(0) < 'a' || name.charAt(0) > 'z') {
+            return false;
+        }
+        for (int i = 1; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

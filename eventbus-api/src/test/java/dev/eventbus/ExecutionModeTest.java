@@ -41,14 +41,14 @@ class ExecutionModeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"gpu", "remote", "nats-jetstream", "my_mode", "a", "x86"})
+    @ValueSource(strings = {"gpu", "remote", "nats-jetstream", "my_mode", "a", "x86", "z09-_"})
     void pluginModeNamesAreAccepted(String name) {
         assertEquals(name, new ExecutionMode(name).name());
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"", " ", "THREAD", "Thread", "my mode", " thread", "thread ", "1mode", "-mode", "_mode",
-            "mode.x", "mode/x", "mödus"})
+            "mode.x", "mode/x", "mödus", "`mode", "{mode", "mode`", "mode{", "mode:", "mode@", "modeZ"})
     void invalidNamesAreRejectedNamingTheValue(String name) {
         var e = assertThrows(IllegalArgumentException.class, () -> new ExecutionMode(name));
 
