@@ -95,16 +95,35 @@ public class EventFactory {
         checkType(eventType);
         Objects.requireNonNull(handlerClass, "handlerClass");
         Constructor<? extends EventHandler> constructor = noArgConstructor(handlerClass);
-        registrations.put(eventType, new Registration(HandlerMeta.of(handlerClass, eventType), () -> {
+        registrations.put(eventType, new Registration(HandlerMeta.of(handlerClass, eventType),
+                new Instantiator(constructor, eventType)));
+    }
+
+    /**
+     * Makes handlers of a registered class. A class, not a lambda: a CORELET worker registers its handler class on
+     * its first event, and the first lambda of a JVM costs milliseconds there.
+     */
+    private static final class Instantiator implements Supplier<EventHandler> {
+        private final Constructor<? extends EventHandler> constructor;
+        private final String eventType;
+
+        Instantiator(Constructor<? extends EventHandler> constructor, String eventType) {
+            this.constructor = constructor;
+            this.eventType = eventType;
+        }
+
+        @Override
+        public EventHandler get() {
             try {
                 return constructor.newInstance();
             } catch (InvocationTargetException e) {
-                throw new EventBusException("Handler " + handlerClass.getName() + " for event type '" + eventType
-                        + "' failed in its constructor: " + e.getCause(), e.getCause());
+                throw new EventBusException("Handler " + constructor.getDeclaringClass().getName() + " for event type '"
+                        + eventType + "' failed in its constructor: " + e.getCause(), e.getCause());
             } catch (ReflectiveOperationException e) {
-                throw new EventBusException("Cannot create handler " + handlerClass.getName() + ": " + e, e);
+                throw new EventBusException("Cannot create handler " + constructor.getDeclaringClass().getName() + ": "
+                        + e, e);
             }
-        }));
+        }
     }
 
     /**

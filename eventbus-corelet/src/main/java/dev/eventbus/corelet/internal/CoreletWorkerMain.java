@@ -16,8 +16,6 @@ import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.StandardProtocolFamily;
@@ -47,6 +45,12 @@ import java.util.Optional;
  *
  * <p>{@code System.out} is redirected to {@code System.err} so that handler output never reaches the channel,
  * which is a separate file anyway.
+ *
+ * <p>Nothing on the way to the first reply spins a lambda or a method reference, asks {@link ProcessHandle} or
+ * compiles a regular expression (the bus's and the worker's code alike: named classes instead, {@link OwnProcess},
+ * a loop): in a fresh JVM the first lambda costs about 11 ms, the first {@code ProcessHandle} about 17 ms, and the
+ * lot about 25 of the 165 ms a cold start took on a 2-core VM. {@code CoreletBusTest} reads a worker's class-loading
+ * log to keep it so.
  */
 public final class CoreletWorkerMain {
 
@@ -56,7 +60,7 @@ public final class CoreletWorkerMain {
 
     private final Map<String, EventHandler> handlers = new HashMap<>();
     private final Map<String, Object> threadLocalData = new HashMap<>();
-    private final long pid = ProcessHandle.current().pid();
+    private final long pid = OwnProcess.pid();
     private volatile Running running;
 
     private record Running(EventHandler handler, EventContext context) {
@@ -82,9 +86,9 @@ public final class CoreletWorkerMain {
         }
         System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8));
         long parentPid = Long.parseLong(args[1]);
-        Thread.ofPlatform().daemon().name("corelet-warm-up").start(new WarmUp());
+        startDaemon("corelet-warm-up", new WarmUp());
         CoreletWorkerMain worker = new CoreletWorkerMain();
-        Runtime.getRuntime().addShutdownHook(new Thread(worker::terminateRunning, "corelet-terminate"));
+        Runtime.getRuntime().addShutdownHook(new Thread(new TerminateRunning(worker), "corelet-terminate"));
         if (args[0].endsWith(".fifo")) {
             InputStream requests = new FileInputStream(FileDescriptor.in); // unbuffered: the token only, then frames
             System.setIn(InputStream.nullInputStream());
@@ -105,27 +109,26 @@ public final class CoreletWorkerMain {
 
     /**
      * Runs the code of an event once, on a side thread, while the main thread connects and waits for the first
-     * request: loading and linking those classes (the event builder, the data codec, the frame encoders, their first
-     * lambdas) otherwise delays the first reply, while the cores sit idle as the parent answers the hello. Cold start
-     * on a 2-core VM: medians 215-235 ms without, 209-219 ms with. Touches nothing the main thread uses; class initialization is thread-safe. A class,
-     * not a lambda: the first lambda of the JVM is part of what it warms.
+     * request: loading and linking those classes (the event builder, the data codec, the frame encoders) otherwise
+     * delays the first reply, while the cores sit idle as the parent answers the hello. Cold start on a 2-core VM, when
+     * the worker still linked lambdas: medians 215-235 ms without, 209-219 ms with. Touches nothing the main thread
+     * uses; class initialization is thread-safe.
      */
     private static final class WarmUp implements Runnable {
         @Override
         public void run() {
             try {
-                byte[] data = DataCodec.encode("warm-up", ObjectOutputStream::new);
+                byte[] data = DataCodec.encode("warm-up", DataCodec.PLAIN);
                 Frames.Request request = Frames.Request.decode(new Frames.Request("warm-up", 0, 0, null, 5, 1000, 0,
                         1, null, WarmUp.class.getName(), data).encode());
                 Event event = event("warm-up", request);
                 EventResult result = EventResult.businessResult(event.id(), true, event.data());
                 EventContext context = new WorkerContext(new HashMap<>(), Thread.currentThread().threadId(), 0,
                         Instant.now());
-                byte[] reply = DataCodec.encode(result.data(), ObjectOutputStream::new);
-                Frames.payload(p -> {
-                    p.writeBoolean(context.timestamp() != null);
-                    Frames.writeBytes(p, reply);
-                });
+                byte[] reply = DataCodec.encode(result.data(), DataCodec.PLAIN);
+                Frames.Payload p = new Frames.Payload();
+                p.writeBoolean(context.timestamp() != null);
+                Frames.writeBytes(p, reply);
                 new EventFactory().isHandlerAvailable(event.type());
             } catch (Exception | LinkageError e) {
                 // only a warm-up: the real event reports whatever fails
@@ -141,9 +144,26 @@ public final class CoreletWorkerMain {
         return sb.toString();
     }
 
+    private static void startDaemon(String name, Runnable task) {
+        Thread thread = new Thread(task, name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
     /** Halts the worker as soon as stdin reaches EOF: the parent died (it never writes after the token). */
     private static void watchStdin(InputStream stdin) {
-        Thread.ofPlatform().daemon().name("corelet-stdin-watch").start(() -> {
+        startDaemon("corelet-stdin-watch", new StdinWatch(stdin));
+    }
+
+    private static final class StdinWatch implements Runnable {
+        private final InputStream stdin;
+
+        StdinWatch(InputStream stdin) {
+            this.stdin = stdin;
+        }
+
+        @Override
+        public void run() {
             try {
                 byte[] buffer = new byte[256];
                 while (stdin.read(buffer) >= 0) {
@@ -153,7 +173,7 @@ public final class CoreletWorkerMain {
                 // same as EOF
             }
             exitSoon();
-        });
+        }
     }
 
     /**
@@ -161,23 +181,27 @@ public final class CoreletWorkerMain {
      * (with a FIFO, stdin is only read between events).
      */
     private static void watchParentPid(long parentPid) {
-        Thread.ofPlatform().daemon().name("corelet-parent-watch").start(() -> {
-            while (true) {
-                if (!isParent(parentPid)) {
-                    exitSoon();
-                    return;
-                }
+        startDaemon("corelet-parent-watch", new ParentWatch(parentPid));
+    }
+
+    private static final class ParentWatch implements Runnable {
+        private final long parentPid;
+
+        ParentWatch(long parentPid) {
+            this.parentPid = parentPid;
+        }
+
+        @Override
+        public void run() {
+            while (OwnProcess.parentPid() == parentPid) {
                 try {
                     Thread.sleep(PARENT_POLL_MILLIS); // polling the parent: no event to wait for
                 } catch (InterruptedException e) {
                     return;
                 }
             }
-        });
-    }
-
-    private static boolean isParent(long parentPid) {
-        return ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L) == parentPid;
+            exitSoon();
+        }
     }
 
     /**
@@ -186,24 +210,43 @@ public final class CoreletWorkerMain {
      * running.
      */
     private static void exitSoon() {
-        Thread.ofPlatform().daemon().name("corelet-halt").start(() -> {
+        startDaemon("corelet-halt", new HaltAfterGrace());
+        System.exit(0);
+    }
+
+    private static final class HaltAfterGrace implements Runnable {
+        @Override
+        public void run() {
             try {
                 Thread.sleep(EXIT_GRACE_MILLIS); // a bounded grace for shutdown hooks, then no mercy
             } catch (InterruptedException ignored) {
                 // halt now
             }
             Runtime.getRuntime().halt(0);
-        });
-        System.exit(0);
+        }
+    }
+
+    /** The shutdown hook: on SIGTERM, the running handler's terminate(). */
+    private static final class TerminateRunning implements Runnable {
+        private final CoreletWorkerMain worker;
+
+        TerminateRunning(CoreletWorkerMain worker) {
+            this.worker = worker;
+        }
+
+        @Override
+        public void run() {
+            worker.terminateRunning();
+        }
     }
 
     private void serve(InputStream requests, OutputStream replies, String token, long parentPid) throws IOException {
         DataInputStream in = new DataInputStream(new BufferedInputStream(requests, 65536));
         DataOutputStream out = new DataOutputStream(new BufferedOutputStream(replies, 65536));
-        Frames.write(out, Frames.HELLO, "", Frames.payload(p -> {
-            Frames.writeString(p, token);
-            p.writeLong(pid);
-        }));
+        Frames.Payload hello = new Frames.Payload();
+        Frames.writeString(hello, token);
+        hello.writeLong(pid);
+        Frames.write(out, Frames.HELLO, "", hello.bytes());
         while (true) {
             Frames.Frame frame;
             try {
@@ -212,7 +255,7 @@ public final class CoreletWorkerMain {
                 frame = null;
             }
             if (frame == null) {
-                if (isParent(parentPid)) {
+                if (OwnProcess.parentPid() == parentPid) {
                     // the parent closed the channel: retire normally (no handler runs, the hooks have nothing to do,
                     // and JVM exit actions such as writing an AOT configuration get the time they need)
                     System.exit(0);
@@ -249,7 +292,7 @@ public final class CoreletWorkerMain {
         try {
             handler = handlerFor(request);
         } catch (LoadFailure e) {
-            return new Reply(Frames.LOAD_FAILED, Frames.payload(p -> Frames.writeString(p, e.getMessage())));
+            return loadFailed(e.getMessage());
         } catch (Exception | LinkageError e) {
             return exceptionReply(Frames.THREW, e);
         }
@@ -259,7 +302,7 @@ public final class CoreletWorkerMain {
         } catch (ClassNotFoundException e) {
             String message = "The data of CORELET event " + eventId + " (" + request.type() + ") cannot be read in the"
                     + " worker JVM: class " + e.getMessage() + " is not on its class path or module path";
-            return new Reply(Frames.LOAD_FAILED, Frames.payload(p -> Frames.writeString(p, message)));
+            return loadFailed(message);
         } catch (Exception e) {
             return exceptionReply(Frames.THREW, e);
         }
@@ -288,26 +331,32 @@ public final class CoreletWorkerMain {
                     + handler.getClass().getName() + " returned data that cannot be serialized ("
                     + (result.data() == null ? "null" : result.data().getClass().getName()) + "): " + e, e));
         }
-        boolean success = result.success();
-        return new Reply(Frames.RESULT, Frames.payload(p -> {
-            p.writeBoolean(success);
-            Frames.writeBytes(p, data);
-        }));
+        Frames.Payload p = new Frames.Payload();
+        p.writeBoolean(result.success());
+        Frames.writeBytes(p, data);
+        return new Reply(Frames.RESULT, p.bytes());
+    }
+
+    private static Reply loadFailed(String message) throws IOException {
+        Frames.Payload p = new Frames.Payload();
+        Frames.writeString(p, message);
+        return new Reply(Frames.LOAD_FAILED, p.bytes());
     }
 
     private static Reply exceptionReply(byte kind, Throwable t) throws IOException {
-        Frames.ExceptionInfo info = Frames.describe(t);
-        return new Reply(kind, Frames.payload(p -> Frames.writeException(p, info)));
+        Frames.Payload p = new Frames.Payload();
+        Frames.writeException(p, Frames.describe(t));
+        return new Reply(kind, p.bytes());
     }
 
     private static byte[] serialize(Object data) throws IOException {
-        return data == null ? null : DataCodec.encode(data, ObjectOutputStream::new);
+        return data == null ? null : DataCodec.encode(data, DataCodec.PLAIN);
     }
 
     private static Event event(String eventId, Frames.Request r) throws IOException, ClassNotFoundException {
         Object data = null;
         if (r.data() != null) {
-            data = DataCodec.decode(r.data(), ObjectInputStream::new);
+            data = DataCodec.decode(r.data(), DataCodec.PLAIN);
         }
         Event.Builder b = Event.builder(r.type()).id(eventId).mode(ExecutionMode.CORELET)
                 .timestamp(Instant.ofEpochSecond(r.epochSecond(), r.nano())).data(data).priority(r.priority())

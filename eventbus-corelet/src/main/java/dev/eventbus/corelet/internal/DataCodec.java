@@ -44,6 +44,25 @@ final class DataCodec {
         ObjectInputStream open(ByteArrayInputStream bytes) throws IOException;
     }
 
+    /**
+     * Plain {@code java.io} object streams, unfiltered: the worker's, which trusts its parent. A class, not method
+     * references: the worker's start path has no lambda (see {@link CoreletWorkerMain}).
+     */
+    static final class PlainStreams implements SerializingStream, DeserializingStream {
+        @Override
+        public ObjectOutputStream open(ByteArrayOutputStream bytes) throws IOException {
+            return new ObjectOutputStream(bytes);
+        }
+
+        @Override
+        public ObjectInputStream open(ByteArrayInputStream bytes) throws IOException {
+            return new ObjectInputStream(bytes);
+        }
+    }
+
+    /** The one {@link PlainStreams}. */
+    static final PlainStreams PLAIN = new PlainStreams();
+
     private DataCodec() {
     }
 

@@ -163,18 +163,19 @@ final class Frames {
         return bytes;
     }
 
-    /** Builds a payload with a {@link DataOutputStream}. */
-    @FunctionalInterface
-    interface PayloadWriter {
-        void write(DataOutputStream out) throws IOException;
-    }
-
-    static byte[] payload(PayloadWriter writer) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            writer.write(out);
+    /**
+     * A payload being written: a {@link DataOutputStream} into memory. A stream, not a callback taking one: the
+     * worker's start path has no lambda (see {@link CoreletWorkerMain}).
+     */
+    static final class Payload extends DataOutputStream {
+        Payload() {
+            super(new ByteArrayOutputStream(256));
         }
-        return bytes.toByteArray();
+
+        /** @return what was written so far (a {@code DataOutputStream} does not buffer) */
+        byte[] bytes() {
+            return ((ByteArrayOutputStream) out).toByteArray();
+        }
     }
 
     static DataInputStream payloadReader(byte[] payload) {
@@ -275,19 +276,19 @@ final class Frames {
             int maxRetries, int attemptNumber, String moduleName, String className, byte[] data) {
 
         byte[] encode() throws IOException {
-            return payload(out -> {
-                writeString(out, type);
-                out.writeLong(epochSecond);
-                out.writeInt(nano);
-                writeString(out, name);
-                out.writeInt(priority);
-                out.writeLong(timeoutMillis);
-                out.writeInt(maxRetries);
-                out.writeInt(attemptNumber);
-                writeString(out, moduleName);
-                writeString(out, className);
-                writeBytes(out, data);
-            });
+            Payload out = new Payload();
+            writeString(out, type);
+            out.writeLong(epochSecond);
+            out.writeInt(nano);
+            writeString(out, name);
+            out.writeInt(priority);
+            out.writeLong(timeoutMillis);
+            out.writeInt(maxRetries);
+            out.writeInt(attemptNumber);
+            writeString(out, moduleName);
+            writeString(out, className);
+            writeBytes(out, data);
+            return out.bytes();
         }
 
         static Request decode(byte[] payload) throws IOException {

@@ -12,6 +12,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -168,6 +170,31 @@ class CoreletBusTest {
         TestAttempt.awaitTrue(Duration.ofSeconds(10), () -> workers.stream()
                 .allMatch(pid -> ProcessHandle.of((Long) pid).map(h -> !h.isAlive()).orElse(true)),
                 "shutdown stopped the workers " + workers);
+    }
+
+    /**
+     * A cold worker's path to its first reply: in a fresh JVM the first lambda costs about 11 ms (linking the
+     * metafactory), the first {@code ProcessHandle} about 17 ms and the regex engine a few more, together about a
+     * fifth of a worker's cold start. The worker's class-loading log shows that it used none of them.
+     */
+    @Test
+    @EnabledOnOs(OS.LINUX) // elsewhere the worker asks ProcessHandle for its pid: there is no /proc to read
+    void aWorkerSpinsNoLambdaAndNeedsNoProcessHandleOrRegexToReply() throws Exception {
+        factory.registerEventType("square", TestHandlers.Square.class);
+        Path log = dir.resolve("worker-classes.log");
+        try (EventBus bus = EventBus.builder().factory(factory).threads(1)
+                .coreletJvmOptions(List.of("-Xlog:class+load:file=" + log)).build()) {
+            EventResult result = bus.submit(corelet("square").data(7).build()).get(60, TimeUnit.SECONDS);
+            assertEquals(49, result.data(), result::toString);
+        } // closing the bus ends the worker, which closes its log
+        List<String> loaded = Files.readAllLines(log);
+        assertTrue(loaded.stream().anyMatch(line -> line.contains(" " + CoreletWorkerMain.class.getName() + " ")),
+                "the log is the worker's: " + log);
+        List<String> unwanted = loaded.stream()
+                .filter(line -> line.contains("$$Lambda") && !line.contains("shared objects file")
+                        || line.contains(" java.lang.ProcessHandleImpl ") || line.contains(" java.util.regex.Pattern "))
+                .toList();
+        assertEquals(List.of(), unwanted);
     }
 
     @Test

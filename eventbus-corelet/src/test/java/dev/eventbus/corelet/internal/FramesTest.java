@@ -94,7 +94,9 @@ class FramesTest {
     void exceptionInfoRoundTripsClassMessageStackAndCauses() throws IOException {
         Exception cause = new ArithmeticException(null);
         Exception top = new IllegalStateException("top", cause);
-        byte[] payload = Frames.payload(out -> Frames.writeException(out, Frames.describe(top)));
+        Frames.Payload out = new Frames.Payload();
+        Frames.writeException(out, Frames.describe(top));
+        byte[] payload = out.bytes();
         Frames.ExceptionInfo info = Frames.readException(in(payload), payload.length);
         assertEquals("java.lang.IllegalStateException", info.className());
         assertEquals("top", info.message());
