@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+/** The worker's own pid and its parent's, as the parent-death watch and the hello use them. */
 class OwnProcessTest {
 
     @Test
