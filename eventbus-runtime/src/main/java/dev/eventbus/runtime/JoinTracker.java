@@ -86,12 +86,19 @@ final class JoinTracker {
     /** Closes the open epoch; the returned future completes when every event entered before this call is done. */
     CompletableFuture<Void> close() {
         Epoch open = current;
-        if (open.previousDone.isDone() && open.empty()) {
-            // Idle: every event entered before this call has exited (those entering now are concurrent with it),
-            // so there is nothing to wait for and no need for a new epoch. Keeps a join per read cheap.
-            return DONE;
+        if (open.empty()) {
+            // Every event of the open epoch has exited (those entering now are concurrent with this call): wait only
+            // for the earlier epochs, and open no new one. Keeps a join per read cheap, and a join repeated while an
+            // earlier event runs on adds nothing: a new epoch per call chained one more future to the running one.
+            return open.previousDone.isDone() ? DONE : open.previousDone;
         }
         return rotate();
+    }
+
+    /** Whether every event entered before this call has exited; closes nothing. */
+    boolean isIdle() {
+        Epoch open = current;
+        return open.previousDone.isDone() && open.empty();
     }
 
     private synchronized CompletableFuture<Void> rotate() {

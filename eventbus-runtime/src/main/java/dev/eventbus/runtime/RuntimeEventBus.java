@@ -12,6 +12,7 @@ import dev.eventbus.spi.EventBusConfig;
 import dev.eventbus.spi.ExecutionModeProvider;
 import dev.eventbus.spi.ModeExecutor;
 
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -53,7 +54,12 @@ final class RuntimeEventBus implements EventBus {
     private final String name;
     private final Set<Worker> workers = ConcurrentHashMap.newKeySet();
     private final AtomicInteger workerNumbers = new AtomicInteger();
-    private final ThreadLocal<ThreadState> callerStates = ThreadLocal.withInitial(this::newCallerState);
+    /**
+     * Each publishing thread's state, held weakly here: the watchdog's slots hold it while the bus lives. Held
+     * strongly, it kept a shut-down bus reachable from every thread that had published to it, through the handler
+     * instances it keeps (a handler that publishes follow-up events refers to the bus).
+     */
+    private final ThreadLocal<WeakReference<ThreadState>> callerStates = new ThreadLocal<>();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private final AtomicInteger shutdownStarted = new AtomicInteger();
     private volatile int state = RUNNING;
@@ -75,7 +81,7 @@ final class RuntimeEventBus implements EventBus {
 
     @Override
     public String publish(Event event) {
-        ThreadState publisher = callerStates.get();
+        ThreadState publisher = callerState();
         dispatch(accept(event, null, publisher), publisher);
         return event.id();
     }
@@ -83,7 +89,7 @@ final class RuntimeEventBus implements EventBus {
     @Override
     public CompletableFuture<EventResult> submit(Event event) {
         CompletableFuture<EventResult> future = new CompletableFuture<>();
-        ThreadState publisher = callerStates.get();
+        ThreadState publisher = callerState();
         dispatch(accept(event, future, publisher), publisher);
         return future;
     }
@@ -113,9 +119,10 @@ final class RuntimeEventBus implements EventBus {
 
     private void dispatch(Task task, ThreadState publisher) {
         if (task.executor.runsInPublishingThread()) {
+            ThreadState level = syncLevel(publisher);
             publisher.syncDepth++;
             try {
-                runAttempts(task, publisher);
+                runAttempts(task, level);
             } finally {
                 publisher.syncDepth--;
             }
@@ -128,10 +135,26 @@ final class RuntimeEventBus implements EventBus {
         return new EventBusShutdownException("The EventBus is shut down: it accepts no more events");
     }
 
-    private ThreadState newCallerState() {
-        ThreadState state = new ThreadState(Thread.currentThread(), false);
-        watchdog.watch(state);
+    private ThreadState callerState() {
+        WeakReference<ThreadState> ref = callerStates.get();
+        ThreadState state = ref == null ? null : ref.get();
+        if (state == null) {
+            Thread current = Thread.currentThread();
+            Worker worker = workerOf(current);
+            state = new ThreadState(current, false, worker == null ? null : worker.state);
+            watchdog.watch(state);
+            callerStates.set(new WeakReference<>(state));
+        }
         return state;
+    }
+
+    /** The state to run a SYNC event in: the publisher's own, or a nested level's if a SYNC handler publishes it. */
+    private ThreadState syncLevel(ThreadState publisher) {
+        ThreadState level = publisher;
+        for (int i = 0; i < publisher.syncDepth; i++) {
+            level = level.nested(watchdog::watch);
+        }
+        return level;
     }
 
     // ------------------------------------------------------------------ running
@@ -177,6 +200,9 @@ final class RuntimeEventBus implements EventBus {
             }
             thread.endAttempt();
             int end = attempt.finish();
+            if (thread.enclosing != null) {
+                thread.keepEnclosingStop();
+            }
             if (end == AttemptRun.ABANDONED) {
                 return false;
             }
@@ -234,6 +260,15 @@ final class RuntimeEventBus implements EventBus {
         startWorker(attempt);
     }
 
+    private Worker workerOf(Thread thread) {
+        for (Worker worker : workers) {
+            if (worker.thread == thread) {
+                return worker;
+            }
+        }
+        return null;
+    }
+
     private Worker workerOf(ThreadState state) {
         for (Worker worker : workers) {
             if (worker.state == state) {
@@ -264,12 +299,12 @@ final class RuntimeEventBus implements EventBus {
         if (task.tracker != null) {
             try {
                 task.tracker.progress(task.progressSteps);
-            } catch (RuntimeException | Error e) {
-                if (e instanceof VirtualMachineError vme) {
-                    throw vme;
-                }
-                LOG.log(System.Logger.Level.WARNING, () -> "Progress tracker " + task.tracker + " failed for "
-                        + task.event + "; the event's result is unchanged", e);
+            } catch (Throwable t) {
+                // Never rethrown, not even a VirtualMachineError (as a handler's is not): the result must still be
+                // delivered and the event counted out, or a join waits for ever and the worker dies with the error.
+                LOG.log(t instanceof VirtualMachineError ? System.Logger.Level.ERROR : System.Logger.Level.WARNING,
+                        () -> "Progress tracker " + task.tracker + " failed for " + task.event
+                                + "; the event's result is unchanged", t);
             }
         }
         if (task.future != null) {
@@ -311,9 +346,12 @@ final class RuntimeEventBus implements EventBus {
     public boolean join(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         requireNotInHandler("join(Duration)");
+        if (timeout.isNegative() || timeout.isZero()) {
+            return joins.isIdle(); // a check, not a wait: no epoch to close, nothing kept per call
+        }
         CompletableFuture<Void> done = joins.close();
-        if (done.isDone() || timeout.isNegative() || timeout.isZero()) {
-            return done.isDone();
+        if (done.isDone()) {
+            return true;
         }
         try {
             done.get(saturatedNanos(timeout), TimeUnit.NANOSECONDS);
@@ -329,19 +367,7 @@ final class RuntimeEventBus implements EventBus {
     }
 
     private void requireNotInHandler(String call) {
-        Thread current = Thread.currentThread();
-        boolean inHandler = false;
-        for (Worker worker : workers) {
-            if (worker.thread == current) {
-                inHandler = true;
-                break;
-            }
-        }
-        if (!inHandler) {
-            ThreadState caller = callerStates.get();
-            inHandler = caller.syncDepth > 0;
-        }
-        if (inHandler) {
+        if (isHandlerThread()) {
             throw new IllegalStateException(call + " cannot be called from an event handler running on this bus:"
                     + " it would wait for its own event. Use submit() futures or getResults(ids, false) instead");
         }
@@ -374,14 +400,14 @@ final class RuntimeEventBus implements EventBus {
         if (steps < 0) {
             throw new IllegalArgumentException("steps must be >= 0: " + steps);
         }
-        ThreadState publisher = callerStates.get();
+        ThreadState publisher = callerState();
         publisher.tracker = tracker;
         publisher.trackerSteps = steps;
     }
 
     @Override
     public void clearProgressTracker() {
-        callerStates.get().tracker = null;
+        callerState().tracker = null;
     }
 
     // ------------------------------------------------------------------ shutdown
@@ -423,14 +449,7 @@ final class RuntimeEventBus implements EventBus {
     }
 
     private boolean isHandlerThread() {
-        Thread current = Thread.currentThread();
-        for (Worker worker : workers) {
-            if (worker.thread == current) {
-                return true;
-            }
-        }
-        ThreadState caller = callerStates.get();
-        return caller.syncDepth > 0;
+        return workerOf(Thread.currentThread()) != null || callerState().syncDepth > 0;
     }
 
     private synchronized void advanceState(int target) {

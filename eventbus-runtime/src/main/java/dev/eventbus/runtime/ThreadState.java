@@ -8,6 +8,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * What one bus keeps per thread that runs handlers (a worker, or a publisher running SYNC events): the handler
@@ -19,7 +20,15 @@ final class ThreadState extends ThreadStateLayout.AfterHotFields {
     final Thread thread;
     /** True for a bus worker (which can be abandoned and replaced), false for a publishing thread. */
     final boolean pooled;
-    final Map<String, Object> data = new HashMap<>();
+    /**
+     * The state whose attempt this thread was running when it began this state's (a SYNC event published from a
+     * handler), or null. Each level has a watchdog slot of its own, so a nested SYNC event neither hides nor restarts
+     * the clock of the attempt around it.
+     */
+    final ThreadState enclosing;
+    /** The state for SYNC events published from a handler running in this one; created on first use. */
+    ThreadState nested;
+    final Map<String, Object> data;
     // The watchdog's own notes on this thread, touched by its thread only: the attempt it last saw running here,
     // with that attempt's clock count, the deadline it set for it, and the attempt count of its last scan.
     AttemptRun seen;
@@ -31,9 +40,9 @@ final class ThreadState extends ThreadStateLayout.AfterHotFields {
     /** The tracker for events this thread publishes ({@code EventBus.setProgressTracker}), or null. */
     dev.eventbus.ProgressTracker tracker;
     int trackerSteps;
-    private final Map<String, HandlerInstance> handlers = new HashMap<>();
+    private final Map<String, HandlerInstance> handlers;
     /** This thread's block of result-cache store numbers. */
-    final ResultCache.Numbers storeNumbers = new ResultCache.Numbers();
+    final ResultCache.Numbers storeNumbers;
 
     private static final VarHandle ATTEMPTS_STARTED =
             VarHandles.field(MethodHandles.lookup(), ThreadStateLayout.HotFields.class, "attemptsStarted", long.class);
@@ -41,8 +50,53 @@ final class ThreadState extends ThreadStateLayout.AfterHotFields {
             VarHandles.field(MethodHandles.lookup(), ThreadStateLayout.HotFields.class, "current", AttemptRun.class);
 
     ThreadState(Thread thread, boolean pooled) {
+        this(thread, pooled, null);
+    }
+
+    /** A state of its own for {@code thread}, enclosed by {@code enclosing} (a worker's state) if not null. */
+    ThreadState(Thread thread, boolean pooled, ThreadState enclosing) {
         this.thread = thread;
         this.pooled = pooled;
+        this.enclosing = enclosing;
+        this.data = new HashMap<>();
+        this.handlers = new HashMap<>();
+        this.storeNumbers = new ResultCache.Numbers();
+    }
+
+    /** The state of a SYNC level nested in {@code enclosing}: the same thread, handlers and data, its own slot. */
+    private ThreadState(ThreadState enclosing) {
+        this.thread = enclosing.thread;
+        this.pooled = false;
+        this.enclosing = enclosing;
+        this.data = enclosing.data;
+        this.handlers = enclosing.handlers;
+        this.storeNumbers = enclosing.storeNumbers;
+    }
+
+    /** The nested state below this one, created (and handed to {@code watch}) on first use. Called by this thread. */
+    ThreadState nested(Consumer<ThreadState> watch) {
+        ThreadState n = nested;
+        if (n == null) {
+            n = new ThreadState(this);
+            watch.accept(n);
+            nested = n;
+        }
+        return n;
+    }
+
+    /**
+     * Called by this thread when an attempt of a nested state has ended: if an enclosing attempt was stopped, its
+     * interrupt may have been taken by the nested handler, or cleared with the nested attempt's own stop, so it is
+     * raised again for the enclosing handler to see.
+     */
+    void keepEnclosingStop() {
+        for (ThreadState s = enclosing; s != null; s = s.enclosing) {
+            AttemptRun attempt = s.current;
+            if (attempt != null && attempt.isStopped()) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** Called by this thread as it starts an attempt. */

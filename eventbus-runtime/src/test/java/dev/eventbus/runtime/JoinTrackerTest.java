@@ -1,6 +1,7 @@
 package dev.eventbus.runtime;
 
 import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.util.ArrayList;
@@ -13,10 +14,44 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class JoinTrackerTest {
+
+    /**
+     * A join repeated while an earlier event runs, with nothing published since, opens no new epoch: each one used to
+     * chain one more future to the running event's epoch, so polling {@code join} grew the heap until it ended.
+     */
+    @Test
+    void repeatedClosesWhileAnEarlierEventRunsShareOneFutureAndOpenNoEpoch() {
+        JoinTracker tracker = new JoinTracker();
+        JoinTracker.Epoch running = tracker.enter();
+        CompletableFuture<Void> first = tracker.close();
+        assertFalse(first.isDone());
+        for (int i = 0; i < 1_000; i++) {
+            assertSame(first, tracker.close(), "close " + i + " made a new future");
+            assertFalse(tracker.isIdle());
+        }
+        tracker.exit(running);
+        assertTrue(first.isDone());
+        assertTrue(tracker.isIdle());
+        assertTrue(tracker.close().isDone());
+    }
+
+    @Test
+    void isIdleSeesAnOpenEventAndClosesNothing() {
+        JoinTracker tracker = new JoinTracker();
+        assertTrue(tracker.isIdle());
+        JoinTracker.Epoch open = tracker.enter();
+        assertFalse(tracker.isIdle());
+        assertFalse(tracker.isIdle());
+        tracker.exit(open);
+        assertTrue(tracker.isIdle());
+        assertSame(open, tracker.enter(), "isIdle closed the epoch");
+    }
 
     /**
      * The join counts under load: several threads enter and exit events (exits on striped cells while the epoch is

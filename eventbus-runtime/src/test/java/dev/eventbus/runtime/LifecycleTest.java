@@ -3,12 +3,14 @@ package dev.eventbus.runtime;
 import dev.eventbus.Event;
 import dev.eventbus.EventBus;
 import dev.eventbus.EventBusShutdownException;
+import dev.eventbus.EventFactory;
 import dev.eventbus.EventResult;
 import dev.eventbus.ExecutionMode;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -26,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -187,5 +190,36 @@ class LifecycleTest {
         assertTrue(bus.getResults(List.of(id), false).get(id).success());
         assertInstanceOf(EventBusShutdownException.class,
                 assertThrows(EventBusShutdownException.class, () -> bus.publish(Event.of("stop"))));
+    }
+
+    /**
+     * A shut-down bus is garbage once its user drops it, even if a thread that published SYNC events to it lives on
+     * and its handler refers to the bus (as one that publishes follow-ups does): the thread's state for the bus used to
+     * hold the handler, and the handler the bus, from that thread's thread-local map.
+     */
+    @Test
+    void aShutDownBusIsNotKeptReachableByAThreadThatPublishedToIt() {
+        WeakReference<RuntimeEventBus> bus = publishSyncToABusItsHandlerRefersToAndShutItDown();
+        for (int i = 0; i < 20 && bus.get() != null; i++) {
+            System.gc();
+        }
+        assertNull(bus.get(), "the shut-down bus is still reachable");
+    }
+
+    private static WeakReference<RuntimeEventBus> publishSyncToABusItsHandlerRefersToAndShutItDown() {
+        AtomicReference<EventBus> busRef = new AtomicReference<>();
+        EventFactory factory = new EventFactory();
+        factory.registerEventType("t", () -> {
+            EventBus mine = busRef.get();
+            return (event, context) -> EventResult.businessResult(event.id(), true, mine.isShutdown());
+        });
+        RuntimeEventBus bus = TestBuses.bus(1, factory);
+        busRef.set(bus);
+        String id = bus.publish(Event.builder("t").mode(ExecutionMode.SYNC).build());
+        assertEquals(false, bus.getResults(List.of(id), false).get(id).data());
+        bus.shutdown();
+        assertTrue(bus.isTerminated());
+        busRef.set(null);
+        return new WeakReference<>(bus);
     }
 }

@@ -6,6 +6,7 @@ import dev.eventbus.ProgressTracker;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -77,6 +78,27 @@ class ProgressTest {
             String id = bus.publish(Event.builder("ok").progressTracker(broken).progressSteps(1).build());
             EventResult result = bus.getResults(List.of(id)).get(id);
             assertTrue(result.success(), result::toString);
+        }
+    }
+
+    /**
+     * A tracker that fails with a {@link VirtualMachineError} still lets the event finish: it used to escape before
+     * the result was stored and the event counted out, so the worker died and every join waited for ever.
+     */
+    @Test
+    void trackerFailingWithAVirtualMachineErrorLosesNeitherTheEventNorTheWorker() {
+        ProgressTracker recursing = steps -> {
+            throw new StackOverflowError("tracker recursed");
+        };
+        try (RuntimeEventBus bus = TestBuses.bus(1, TestBuses.factory("ok", () -> (event, context) ->
+                EventResult.businessResult(event.id(), true, "done")))) {
+            String id = bus.publish(Event.builder("ok").progressTracker(recursing).progressSteps(1).build());
+            assertTrue(bus.join(Duration.ofSeconds(30)), "the event never counted out");
+            EventResult result = bus.getResults(List.of(id), false).get(id);
+            assertEquals("done", result.data(), String.valueOf(result));
+            assertEquals(1, bus.liveWorkers(), "the worker died with the tracker's error");
+            String next = bus.publish(Event.of("ok"));
+            assertEquals("done", bus.getResults(List.of(next)).get(next).data(), "the pool still runs events");
         }
     }
 

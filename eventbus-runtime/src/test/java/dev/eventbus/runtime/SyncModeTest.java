@@ -1,11 +1,14 @@
 package dev.eventbus.runtime;
 
 import dev.eventbus.Event;
+import dev.eventbus.EventFactory;
 import dev.eventbus.EventResult;
 import dev.eventbus.EventTimeoutException;
 import dev.eventbus.ExecutionMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
 import java.util.List;
@@ -15,6 +18,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -92,6 +96,98 @@ class SyncModeTest {
             assertFalse(Thread.currentThread().isInterrupted());
             EventResult result = bus.getResults(List.of(id), false).get(id);
             assertInstanceOf(EventTimeoutException.class, result.exception(), "the late result is a timeout");
+        }
+    }
+
+    /**
+     * A SYNC handler that publishes a SYNC event is still timed out itself: the nested event used to take the thread's
+     * one watchdog slot and clear it when done, so the enclosing attempt was never timed (nor cancelled) again.
+     */
+    @Test
+    void aSyncHandlerThatPublishesASyncEventIsStillTimedOut() {
+        CountDownLatch never = new CountDownLatch(1);
+        AtomicReference<RuntimeEventBus> busRef = new AtomicReference<>();
+        CompletableFuture<EventResult> inner = new CompletableFuture<>();
+        EventFactory factory = new EventFactory();
+        factory.registerEventType("inner", () -> (event, context) -> EventResult.businessResult(event.id(), true, 7));
+        factory.registerEventType("outer", () -> (event, context) -> {
+            inner.complete(busRef.get().submit(sync("inner", null)).join());
+            never.await(); // only a stop ends this
+            return EventResult.businessResult(event.id(), true, "ran to the end");
+        });
+        try (RuntimeEventBus bus = TestBuses.bus(1, factory)) {
+            busRef.set(bus);
+            String id = bus.publish(Event.builder("outer").mode(ExecutionMode.SYNC).timeout(Duration.ofMillis(200))
+                    .maxRetries(0).build());
+            EventResult result = bus.getResults(List.of(id), false).get(id);
+            assertInstanceOf(EventTimeoutException.class, result.exception(), String.valueOf(result));
+            assertEquals(7, inner.join().data());
+            assertFalse(Thread.currentThread().isInterrupted());
+        } finally {
+            never.countDown();
+        }
+    }
+
+    /**
+     * An enclosing attempt (SYNC or THREAD) stopped while a SYNC event it published runs: the nested handler takes
+     * the interrupt, and the enclosing handler must still see it when the nested event returns, or it runs on past
+     * its timeout (a worker is then abandoned instead of stopping cleanly).
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void anEnclosingHandlerStillSeesItsStopAfterANestedSyncHandlerTookTheInterrupt(boolean outerSync)
+            throws Exception {
+        ExecutionMode outerMode = outerSync ? ExecutionMode.SYNC : ExecutionMode.THREAD;
+        CountDownLatch never = new CountDownLatch(1);
+        CompletableFuture<Boolean> outerSawStop = new CompletableFuture<>();
+        CompletableFuture<EventResult> inner = new CompletableFuture<>();
+        AtomicReference<RuntimeEventBus> busRef = new AtomicReference<>();
+        EventFactory factory = new EventFactory();
+        factory.registerEventType("inner", () -> (event, context) -> {
+            never.await(); // interrupted by the enclosing attempt's stop
+            return EventResult.businessResult(event.id(), true, null);
+        });
+        factory.registerEventType("outer", () -> (event, context) -> {
+            inner.complete(busRef.get().submit(Event.builder("inner").mode(ExecutionMode.SYNC)
+                    .timeout(Duration.ofMinutes(5)).maxRetries(0).build()).join());
+            outerSawStop.complete(Thread.currentThread().isInterrupted());
+            never.await();
+            return EventResult.businessResult(event.id(), true, "ran to the end");
+        });
+        try (RuntimeEventBus bus = TestBuses.bus(1, factory)) {
+            busRef.set(bus);
+            EventResult result = bus.submit(Event.builder("outer").mode(outerMode).timeout(Duration.ofMillis(200))
+                    .maxRetries(0).build()).get(30, TimeUnit.SECONDS);
+            assertTrue(outerSawStop.get(30, TimeUnit.SECONDS), "the enclosing handler lost its interrupt");
+            assertInstanceOf(EventTimeoutException.class, result.exception(), String.valueOf(result));
+            assertInstanceOf(InterruptedException.class, inner.get(30, TimeUnit.SECONDS).exception());
+            assertFalse(Thread.currentThread().isInterrupted());
+        } finally {
+            never.countDown();
+        }
+    }
+
+    @Test
+    void aNestedSyncEventUsesTheThreadsHandlerInstanceAndThreadLocalData() {
+        AtomicInteger created = new AtomicInteger();
+        AtomicReference<RuntimeEventBus> busRef = new AtomicReference<>();
+        EventFactory factory = new EventFactory();
+        factory.registerEventType("nest", () -> {
+            created.incrementAndGet();
+            return (event, context) -> {
+                int depth = (Integer) event.data();
+                context.threadLocalData().put("depth " + depth, depth);
+                if (depth < 3) {
+                    busRef.get().publish(sync("nest", depth + 1));
+                }
+                return EventResult.businessResult(event.id(), true, context.threadLocalData().size());
+            };
+        });
+        try (RuntimeEventBus bus = TestBuses.bus(1, factory)) {
+            busRef.set(bus);
+            String id = bus.publish(sync("nest", 1));
+            assertEquals(3, bus.getResults(List.of(id), false).get(id).data(), "one map for the thread's levels");
+            assertEquals(1, created.get(), "one handler instance for the thread's levels");
         }
     }
 
