@@ -464,7 +464,8 @@ public record CmdRequest(String executable, List<String> args, Path cwd, Map<Str
         }
 
         /**
-         * Sets a file the command reads as its standard input; it must be readable when the command starts.
+         * Sets a file the command reads as its standard input; it must be readable when the command starts. Any file
+         * but a directory will do: a regular file, or a device or FIFO such as {@code /dev/null}.
          *
          * @param stdinFile the file
          * @return this builder

@@ -41,14 +41,30 @@ final class Redirects {
                         + path.toAbsolutePath(), null);
             }
         }
-        Path stdinFile = request.stdinFile();
-        if (stdinFile != null && (!Files.isRegularFile(stdinFile) || !Files.isReadable(stdinFile))) {
-            throw new CmdLaunchException("Cannot run '" + exe + "': stdin file "
-                    + (Files.exists(stdinFile) ? "is not a readable file: " : "does not exist: ")
-                    + stdinFile.toAbsolutePath(), null);
-        }
+        checkInput(exe, request.stdinFile());
         checkOutput(exe, "stdout", request.stdoutFile());
         checkOutput(exe, "stderr", request.stderrFile());
+    }
+
+    /**
+     * Accepts any existing, readable file that is not a directory: a regular file, but also {@code /dev/null}, a
+     * FIFO or another device, which the command reads as the launcher opens it.
+     */
+    private static void checkInput(String exe, Path file) {
+        if (file == null) {
+            return;
+        }
+        String problem;
+        if (!Files.exists(file)) {
+            problem = "does not exist: ";
+        } else if (Files.isDirectory(file)) {
+            problem = "is a directory: ";
+        } else if (!Files.isReadable(file)) {
+            problem = "is not readable: ";
+        } else {
+            return;
+        }
+        throw new CmdLaunchException("Cannot run '" + exe + "': stdin file " + problem + file.toAbsolutePath(), null);
     }
 
     private static void checkOutput(String exe, String stream, Path file) {

@@ -273,6 +273,36 @@ class CmdExecutorTest {
     }
 
     @Test
+    void aDeviceIsAValidStdinFile() throws Exception {
+        CmdResult cmd = data(run(CmdRequest.builder("wc").args("-c").stdinFile(Path.of("/dev/null")).build()));
+        assertEquals("0", cmd.stdout().strip());
+    }
+
+    @Test
+    void aFifoIsAValidStdinFile() throws Exception {
+        Path fifo = dir.resolve("input");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        // Opening a FIFO for reading waits for a writer: one writes from another thread, whenever the open comes.
+        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+            try {
+                Files.writeString(fifo, "through a fifo\n");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        CmdResult cmd = data(run(CmdRequest.builder("cat").stdinFile(fifo).build()));
+        writer.get(30, TimeUnit.SECONDS);
+        assertEquals("through a fifo\n", cmd.stdout());
+    }
+
+    @Test
+    void aDirectoryAsStdinFileIsAnExceptionResultNamingIt() throws Exception {
+        EventResult result = run(CmdRequest.builder("cat").stdinFile(dir).build());
+        CmdLaunchException e = assertInstanceOf(CmdLaunchException.class, result.exception());
+        assertEquals("Cannot run 'cat': stdin file is a directory: " + dir, e.getMessage());
+    }
+
+    @Test
     void anOutputFileInAMissingDirectoryIsAnExceptionResultNamingIt() throws Exception {
         Path out = dir.resolve("no-dir").resolve("out.log");
         EventResult result = run(CmdRequest.builder("echo").stdoutFile(out).build());
