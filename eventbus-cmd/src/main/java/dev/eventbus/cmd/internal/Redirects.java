@@ -92,21 +92,76 @@ final class Redirects {
     }
 
     /**
-     * Turns a launch failure from the JDK into words: "error=2, No such file or directory" becomes "not found".
+     * Turns a launch failure from the JDK into words: "error=2, No such file or directory" (or "error: 2 (...)")
+     * becomes the same reason {@link #describe(int)} gives the {@code posix_spawn} launcher for that errno.
      *
      * @param e the failure
      * @return the reason
      */
     static String reason(IOException e) {
         String message = String.valueOf(e.getMessage());
-        if (message.contains("error=2,") || message.contains("error: 2 ")) {
-            return "executable not found (not a file, and not on the PATH)";
-        }
-        if (message.contains("error=13,") || message.contains("error: 13 ")) {
-            return "permission denied (the executable, or a directory on the way, is not accessible)";
+        int errno = errno(message);
+        if (errno > 0) {
+            String known = describe(errno);
+            if (known != null) {
+                return known;
+            }
         }
         int detail = message.indexOf("error=");
         return detail >= 0 ? message.substring(detail) : message;
+    }
+
+    /** Reads the errno in a JDK launch failure ("error=7, ..." or "error: 7 ..."), or returns -1. */
+    private static int errno(String message) {
+        for (String tag : new String[] {"error=", "error: "}) {
+            int at = message.indexOf(tag);
+            if (at >= 0) {
+                int start = at + tag.length();
+                int end = start;
+                while (end < message.length() && Character.isDigit(message.charAt(end))) {
+                    end++;
+                }
+                if (end > start && end - start < 6) {
+                    return Integer.parseInt(message.substring(start, end));
+                }
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Says in words why a launch failed with an errno (Linux numbers, the same on x86-64 and AArch64), with its
+     * symbolic name so it can be looked up. Both launchers use it, so a failure reads the same whichever started the
+     * command.
+     *
+     * @param errno the error number
+     * @return the reason, or null for an errno without one here
+     */
+    static String describe(int errno) {
+        return switch (errno) {
+            case 1 -> "operation not permitted (EPERM)";
+            case 2 -> "executable not found (not a file, and not on the PATH)";
+            case 5 -> "input/output error while loading the executable (EIO)";
+            case 7 -> "argument list too long (E2BIG: the arguments and environment exceed the system's limit,"
+                    + " or one of them exceeds 128 KiB)";
+            case 8 -> "not an executable format (ENOEXEC)";
+            case 11 -> "resource temporarily unavailable (EAGAIN: too many processes for this user, or too little"
+                    + " memory for a new one)";
+            case 12 -> "out of memory (ENOMEM: no memory for the new process)";
+            case 13 -> "permission denied (the executable, or a directory on the way, is not accessible)";
+            case 20 -> "not a directory (ENOTDIR: a component of the executable's or the working directory's path"
+                    + " is not a directory)";
+            case 21 -> "is a directory (EISDIR)";
+            case 22 -> "invalid argument (EINVAL)";
+            case 23 -> "too many open files in the system (ENFILE)";
+            case 24 -> "too many open files in this process (EMFILE)";
+            case 26 -> "text file busy (ETXTBSY: the executable is open for writing)";
+            case 30 -> "read-only file system (EROFS: an output file cannot be written)";
+            case 36 -> "file name too long (ENAMETOOLONG: the path of the executable, or a component of it, is too"
+                    + " long)";
+            case 40 -> "too many levels of symbolic links (ELOOP: the path of the executable loops)";
+            default -> null;
+        };
     }
 
     /**

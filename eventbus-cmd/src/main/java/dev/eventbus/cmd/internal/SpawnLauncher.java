@@ -56,8 +56,6 @@ final class SpawnLauncher implements Launcher {
     private static final int O_CREAT = 0100;
     private static final int O_TRUNC = 01000;
     private static final int O_CLOEXEC = 02000000;
-    private static final int ENOENT = 2;
-    private static final int EACCES = 13;
     private static final int ENOEXEC = 8;
     private static final int ESRCH = 3;
     private static final short POLLIN = 1;
@@ -398,13 +396,10 @@ final class SpawnLauncher implements Launcher {
             }
         }
 
+        /** The reason ProcessBuilder's launcher gives for the same errno, so both read alike; the number if unknown. */
         private static String describe(int errno) {
-            return switch (errno) {
-                case ENOENT -> "executable not found (not a file, and not on the PATH)";
-                case EACCES -> "permission denied (the executable, or a directory on the way, is not accessible)";
-                case ENOEXEC -> "not an executable format";
-                default -> "posix_spawn error " + errno;
-            };
+            String known = Redirects.describe(errno);
+            return known != null ? known : "posix_spawn failed with error=" + errno;
         }
 
         /** kill(2); returns true on success. */

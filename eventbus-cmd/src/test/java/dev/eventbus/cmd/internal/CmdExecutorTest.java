@@ -257,6 +257,28 @@ class CmdExecutorTest {
     }
 
     @Test
+    void anOverLongArgumentIsAnExceptionResultSayingSo() throws Exception {
+        EventResult result = run(CmdRequest.of("echo", "x".repeat(200_000))); // one argument may hold 128 KiB
+        CmdLaunchException e = assertInstanceOf(CmdLaunchException.class, result.exception());
+        assertEquals("Cannot run 'echo': argument list too long (E2BIG: the arguments and environment exceed the"
+                + " system's limit, or one of them exceeds 128 KiB)", e.getMessage());
+    }
+
+    @Test
+    void anExecutableOpenForWritingIsAnExceptionResultSayingSo() throws Exception {
+        Path tool = dir.resolve("being-written");
+        try (var writing = Files.newOutputStream(tool)) {
+            writing.write("#!/bin/sh\n".getBytes(StandardCharsets.UTF_8));
+            writing.flush();
+            assertTrue(tool.toFile().setExecutable(true));
+            EventResult result = run(CmdRequest.of(tool.toString()));
+            CmdLaunchException e = assertInstanceOf(CmdLaunchException.class, result.exception());
+            assertEquals("Cannot run '" + tool + "': text file busy (ETXTBSY: the executable is open for writing)",
+                    e.getMessage());
+        }
+    }
+
+    @Test
     void aMissingWorkingDirectoryIsAnExceptionResultNamingIt() throws Exception {
         Path missing = dir.resolve("no-such-dir");
         EventResult result = run(CmdRequest.builder("pwd").cwd(missing).build());
