@@ -19,6 +19,8 @@ import java.lang.foreign.ValueLayout;
 import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,7 +39,8 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * Starts commands with glibc's {@code posix_spawnp} through the FFM API: one {@code clone(CLONE_VM|CLONE_VFORK)} and
  * one {@code exec}, where {@link ProcessBuilder} execs a helper ({@code jspawnhelper}) first. Each command gets a
  * process group of its own ({@code POSIX_SPAWN_SETPGROUP}), so {@code kill(-pgid)} reaches every process it
- * started, even those re-parented away.
+ * started, even those re-parented away. An executable file the kernel cannot run ({@code ENOEXEC}: a script without
+ * a {@code #!} line) is run again through {@code /bin/sh}, as {@link ProcessBuilder} and {@code execvp} do.
  *
  * <p>Linux (glibc 2.34 or later, x86-64 or AArch64) only, and only when native access is enabled for this module
  * ({@code --enable-native-access=dev.eventbus.cmd}, or {@code ALL-UNNAMED} on the class path): otherwise
@@ -57,6 +60,10 @@ final class SpawnLauncher implements Launcher {
     private static final int O_TRUNC = 01000;
     private static final int O_CLOEXEC = 02000000;
     private static final int ENOEXEC = 8;
+    /** The shell that runs a script without a "#!" line, as ProcessBuilder and execvp use. */
+    private static final String SHELL = "/bin/sh";
+    /** glibc's search path when PATH is unset. */
+    private static final String DEFAULT_PATH = "/bin:/usr/bin";
     private static final int ESRCH = 3;
     private static final short POLLIN = 1;
     private static final int EINTR = 4;
@@ -93,6 +100,31 @@ final class SpawnLauncher implements Launcher {
     @Override
     public String name() {
         return "posix_spawn";
+    }
+
+    /**
+     * Finds the file {@code posix_spawnp} tried to run: the executable as given when it holds a {@code /} (the child
+     * resolves a relative one in its working directory), else the first executable file of that name in a directory
+     * of {@code PATH}, as the search skips those it cannot run. Relative directories on {@code PATH} are taken in the
+     * command's working directory, as the child searches them after changing to it.
+     *
+     * @param executable the request's executable
+     * @param cwd the command's working directory, or null for the JVM's
+     * @param path the JVM's {@code PATH} (the one the search used), or null for glibc's default
+     * @return the path to run through {@code /bin/sh}, or null if there is none
+     */
+    static String scriptPath(String executable, Path cwd, String path) {
+        if (executable.indexOf('/') >= 0) {
+            return executable;
+        }
+        Path base = (cwd != null ? cwd : Path.of("")).toAbsolutePath();
+        for (String dir : (path != null ? path : DEFAULT_PATH).split(":", -1)) {
+            Path candidate = base.resolve(dir.isEmpty() ? "." : dir).resolve(executable);
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                return candidate.toString();
+            }
+        }
+        return null;
     }
 
     @Override
@@ -295,6 +327,19 @@ final class SpawnLauncher implements Launcher {
                         MemorySegment file = arena.allocateFrom(request.executable());
                         MemorySegment pidOut = arena.allocate(JAVA_INT);
                         int error = (int) spawnp.invokeExact(pidOut, file, actions, attr, argv, envp);
+                        String script = error == ENOEXEC ? scriptPath(request.executable(), request.cwd(),
+                                System.getenv("PATH")) : null;
+                        if (script != null) {
+                            // A file the kernel cannot run: as execvp and ProcessBuilder do, run it as a shell script
+                            // without a "#!" line (glibc's posix_spawnp stopped doing so in 2.15).
+                            List<String> line = request.commandLine();
+                            List<String> shell = new ArrayList<>(line.size() + 1);
+                            shell.add(SHELL);
+                            shell.add(script);
+                            shell.addAll(line.subList(1, line.size()));
+                            error = (int) spawnp.invokeExact(pidOut, arena.allocateFrom(SHELL), actions, attr,
+                                    strings(arena, shell), envp);
+                        }
                         if (error != 0) {
                             throw new CmdLaunchException("Cannot run '" + request.executable() + "': "
                                     + describe(error), null);

@@ -279,6 +279,24 @@ class CmdExecutorTest {
     }
 
     @Test
+    void anExecutableScriptWithoutAHashBangLineRunsThroughTheShell() throws Exception {
+        Path script = Files.writeString(dir.resolve("no-hash-bang"), "printf '%s|' \"$0\" \"$@\"\n");
+        assertTrue(script.toFile().setExecutable(true));
+        CmdResult cmd = data(run(CmdRequest.of(script.toString(), "a b", "c")));
+        assertEquals(0, cmd.returnCode(), cmd::stderr);
+        assertEquals(script + "|a b|c|", cmd.stdout());
+    }
+
+    @Test
+    void aRelativeScriptWithoutAHashBangLineRunsInTheWorkingDirectory() throws Exception {
+        Path script = Files.writeString(dir.resolve("no-hash-bang"), "printf '%s|' \"$0\" \"$@\" \"$PWD\"\n");
+        assertTrue(script.toFile().setExecutable(true));
+        CmdResult cmd = data(run(CmdRequest.builder("./no-hash-bang").args("x").cwd(dir).build()));
+        assertEquals(0, cmd.returnCode(), cmd::stderr);
+        assertEquals("./no-hash-bang|x|" + dir + "|", cmd.stdout());
+    }
+
+    @Test
     void aMissingWorkingDirectoryIsAnExceptionResultNamingIt() throws Exception {
         Path missing = dir.resolve("no-such-dir");
         EventResult result = run(CmdRequest.builder("pwd").cwd(missing).build());

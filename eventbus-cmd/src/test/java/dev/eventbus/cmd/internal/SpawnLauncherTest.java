@@ -47,6 +47,21 @@ class SpawnLauncherTest extends CmdExecutorTest {
         assertLeftoverEnds(pid);
     }
 
+    @Test
+    void aScriptWithoutAHashBangLineIsFoundOnThePathAsPosixSpawnpSearchedIt(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path skipped = java.nio.file.Files.createDirectories(dir.resolve("a"));
+        java.nio.file.Path found = java.nio.file.Files.createDirectories(dir.resolve("b"));
+        java.nio.file.Files.writeString(skipped.resolve("tool"), "echo not executable\n"); // the search skips it
+        java.nio.file.Files.createDirectories(found.resolve("sub").resolve("tool")); // and a directory
+        java.nio.file.Path tool = java.nio.file.Files.writeString(found.resolve("tool"), "echo run\n");
+        assertTrue(tool.toFile().setExecutable(true));
+        String path = dir.resolve("missing") + ":" + skipped + ":b/sub:b";
+        assertEquals(tool.toString(), SpawnLauncher.scriptPath("tool", dir, path), "relative entries in the cwd");
+        assertEquals("./tool", SpawnLauncher.scriptPath("./tool", dir, path), "a path is taken as given");
+        assertEquals(null, SpawnLauncher.scriptPath("absent", dir, path));
+    }
+
     private static boolean gone(long pid) {
         return !java.nio.file.Files.exists(java.nio.file.Path.of("/proc/" + pid)); // a zombie still has an entry
     }
