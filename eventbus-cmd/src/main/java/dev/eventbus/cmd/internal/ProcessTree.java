@@ -5,6 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -42,15 +47,86 @@ final class ProcessTree {
         this.marker = marker;
     }
 
-    /** Records the root's current descendants and those of every recorded process still alive. */
+    /**
+     * Records the root's current descendants and those of every recorded process still alive (re-parented away from
+     * the root, they may still start children), and forgets recorded processes that are gone: a command that keeps
+     * starting short-lived children would otherwise make every later snapshot and signal walk all it ever started.
+     * Takes one listing of the processes however many are recorded, where a walk per process would scan them all
+     * each time.
+     */
     void snapshot() {
-        ProcessHandle root = child.handle();
-        root.descendants().forEach(seen::add);
-        for (ProcessHandle h : List.copyOf(seen)) {
-            if (h.isAlive()) {
-                h.descendants().forEach(seen::add);
+        // Gone for good: isAlive compares the start time, so a process that reused the pid is not taken for it.
+        seen.removeIf(h -> !h.isAlive());
+        Deque<ProcessHandle> todo = new ArrayDeque<>(seen);
+        todo.addFirst(child.handle());
+        Set<Long> known = new HashSet<>();
+        todo.forEach(h -> known.add(h.pid()));
+        Map<Long, List<Long>> childrenByParent = childrenByParent();
+        while (!todo.isEmpty()) {
+            ProcessHandle parent = todo.poll();
+            for (long pid : childrenByParent.getOrDefault(parent.pid(), List.of())) {
+                if (!known.add(pid)) {
+                    continue;
+                }
+                // The listing links pids only: the parent check compares start times too, so that neither a parent's
+                // pid reused since nor a child's is taken for ours.
+                ProcessHandle h = ProcessHandle.of(pid).orElse(null);
+                if (h != null && h.parent().filter(parent::equals).isPresent()) {
+                    seen.add(h);
+                    todo.add(h);
+                }
             }
         }
+    }
+
+    /** Lists every process's children by pid, in one pass: over {@code /proc} where it exists, else the JDK's. */
+    private static Map<Long, List<Long>> childrenByParent() {
+        Map<Long, List<Long>> children = new HashMap<>();
+        if (CAN_SCAN) {
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC)) {
+                for (Path entry : entries) {
+                    String name = entry.getFileName().toString();
+                    if (!name.isEmpty() && Character.isDigit(name.charAt(0))) {
+                        long parent = parentOf(entry);
+                        if (parent > 0) {
+                            children.computeIfAbsent(parent, k -> new ArrayList<>()).add(Long.parseLong(name));
+                        }
+                    }
+                }
+                return children;
+            } catch (IOException | RuntimeException e) {
+                children.clear(); // /proc is not what we expect: ask the JDK
+            }
+        }
+        ProcessHandle.allProcesses().forEach(h -> h.parent().ifPresent(
+                p -> children.computeIfAbsent(p.pid(), k -> new ArrayList<>()).add(h.pid())));
+        return children;
+    }
+
+    /** Returns the parent pid in {@code /proc/<pid>/stat}, or -1 if the process is gone or the file unreadable. */
+    private static long parentOf(Path proc) {
+        String stat;
+        try {
+            stat = new String(Files.readAllBytes(proc.resolve("stat")), StandardCharsets.ISO_8859_1);
+        } catch (IOException | SecurityException e) {
+            return -1;
+        }
+        // "pid (comm) S ppid ...": the fields follow the last ')', as comm may hold one.
+        int start = stat.lastIndexOf(')') + 4;
+        int end = start;
+        while (end < stat.length() && Character.isDigit(stat.charAt(end))) {
+            end++;
+        }
+        return start >= 4 && end > start ? Long.parseLong(stat.substring(start, end)) : -1;
+    }
+
+    /**
+     * Returns the processes recorded so far, for tests.
+     *
+     * @return a copy
+     */
+    Set<ProcessHandle> recorded() {
+        return Set.copyOf(seen);
     }
 
     /**
