@@ -42,7 +42,7 @@ interface Child {
 
     /**
      * Returns a future completed with the exit code once the root process has exited and been reaped: the code, or
-     * 128 + n for a process ended by signal n.
+     * 128 + n for a process ended by signal n. The same future on every call, as the owner asks for it at each poll.
      *
      * @return the future
      */

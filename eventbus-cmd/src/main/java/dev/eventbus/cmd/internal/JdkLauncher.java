@@ -57,7 +57,8 @@ final class JdkLauncher implements Launcher {
         }
         return new ProcessChild(process, request.stdinFile() == null ? stdin : null,
                 request.stdoutFile() == null ? process.getInputStream() : null,
-                request.stderrFile() == null ? process.getErrorStream() : null);
+                request.stderrFile() == null ? process.getErrorStream() : null,
+                process.onExit().thenApply(Process::exitValue));
     }
 
     @Override
@@ -65,8 +66,12 @@ final class JdkLauncher implements Launcher {
         return "ProcessBuilder";
     }
 
-    private record ProcessChild(Process process, OutputStream stdin, InputStream stdout, InputStream stderr)
-            implements Child {
+    /**
+     * A started process. {@code exit} is derived from {@link Process#onExit()} once: each poll of a long command asks
+     * for it, and a stage made per call would stay attached to the JDK's exit future until the process exits.
+     */
+    private record ProcessChild(Process process, OutputStream stdin, InputStream stdout, InputStream stderr,
+            CompletableFuture<Integer> exit) implements Child {
 
         @Override
         public ProcessHandle handle() {
@@ -75,7 +80,7 @@ final class JdkLauncher implements Launcher {
 
         @Override
         public CompletableFuture<Integer> exitCode() {
-            return process.onExit().thenApply(Process::exitValue);
+            return exit;
         }
 
         @Override

@@ -489,6 +489,23 @@ class CmdExecutorTest {
     }
 
     @Test
+    void everyWaitForTheExitSharesOneFuture() throws Exception {
+        // The executor polls a running command's exit every 200 ms at most: a stage made per poll would pile up on
+        // the JDK's exit future for as long as the command runs.
+        Child child = launcher().start(CmdRequest.of("sh", "-c", "exit 5"), "exit-test");
+        try {
+            CompletableFuture<Integer> exit = child.exitCode();
+            for (int polls = 0; polls < 3; polls++) {
+                child.awaitExit(1);
+                assertTrue(exit == child.exitCode(), "the same future on every call");
+            }
+            assertEquals(5, exit.get(30, TimeUnit.SECONDS));
+        } finally {
+            child.release();
+        }
+    }
+
+    @Test
     void stdinBytesAreNotSharedWithTheRequest() throws ExecutionException {
         byte[] bytes = {1, 2, 3};
         CmdRequest request = CmdRequest.builder("cat").stdin(bytes).build();
