@@ -19,6 +19,8 @@ import java.lang.foreign.ValueLayout;
 import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -323,7 +325,7 @@ final class SpawnLauncher implements Launcher {
                         }
 
                         MemorySegment argv = strings(arena, request.commandLine());
-                        MemorySegment envp = strings(arena, environment(request, marker));
+                        MemorySegment envp = cStrings(arena, environment(request, marker));
                         MemorySegment file = arena.allocateFrom(request.executable());
                         MemorySegment pidOut = arena.allocate(JAVA_INT);
                         int error = (int) spawnp.invokeExact(pidOut, file, actions, attr, argv, envp);
@@ -411,6 +413,18 @@ final class SpawnLauncher implements Launcher {
             return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
         }
 
+        private static MemorySegment cStrings(Arena arena, List<byte[]> values) {
+            MemorySegment array = arena.allocate(ADDRESS, values.size() + 1);
+            for (int i = 0; i < values.size(); i++) {
+                byte[] value = values.get(i);
+                MemorySegment string = arena.allocate(value.length + 1L); // zeroed: NUL-terminated
+                MemorySegment.copy(value, 0, string, ValueLayout.JAVA_BYTE, 0, value.length);
+                array.setAtIndex(ADDRESS, i, string);
+            }
+            array.setAtIndex(ADDRESS, values.size(), MemorySegment.NULL);
+            return array;
+        }
+
         private static MemorySegment strings(Arena arena, List<String> values) {
             MemorySegment array = arena.allocate(ADDRESS, values.size() + 1);
             for (int i = 0; i < values.size(); i++) {
@@ -420,18 +434,24 @@ final class SpawnLauncher implements Launcher {
             return array;
         }
 
-        private static List<String> environment(CmdRequest request, String marker) {
-            Map<String, String> env = new LinkedHashMap<>();
+        /**
+         * The command's environment, each entry's bytes without the terminating NUL: the inherited variables (as the
+         * JVM got their bytes) that the request neither unsets nor sets, then the request's (UTF-8) and the marker.
+         */
+        private static List<byte[]> environment(CmdRequest request, String marker) {
+            Map<String, String> set = new LinkedHashMap<>(request.env());
             if (request.inheritEnv()) {
-                env.putAll(System.getenv());
-                request.unsetEnv().forEach(env::remove);
+                set.put(ProcessTree.MARKER, marker);
             }
-            env.putAll(request.env());
+            List<byte[]> entries = new ArrayList<>();
             if (request.inheritEnv()) {
-                env.put(ProcessTree.MARKER, marker);
+                InheritedEnv.ENTRIES.forEach((name, entry) -> {
+                    if (!set.containsKey(name) && !request.unsetEnv().contains(name)) {
+                        entries.add(entry);
+                    }
+                });
             }
-            List<String> entries = new ArrayList<>(env.size());
-            env.forEach((k, v) -> entries.add(k + "=" + v));
+            set.forEach((k, v) -> entries.add((k + "=" + v).getBytes(StandardCharsets.UTF_8)));
             return entries;
         }
 
@@ -510,6 +530,59 @@ final class SpawnLauncher implements Launcher {
             } catch (Throwable t) {
                 throw new IllegalStateException("waitpid failed", t);
             }
+        }
+    }
+
+    /**
+     * The JVM's environment as bytes, read once. {@link System#getenv()} holds it decoded, and a value that is not
+     * valid in the platform's encoding (say Latin-1 bytes under a UTF-8 locale) would come out of a re-encoding
+     * changed, where {@link ProcessBuilder} passes the original bytes on. So the entries are taken from
+     * {@code /proc/self/environ}, the environment the JVM started with, each one whose decoded value is still the
+     * JVM's; a variable found only in {@link System#getenv()} (or all of them, if the file cannot be read) is encoded
+     * as UTF-8.
+     */
+    private static final class InheritedEnv {
+
+        /** "NAME=value" bytes by name, without the terminating NUL. */
+        static final Map<String, byte[]> ENTRIES = load();
+
+        private static Map<String, byte[]> load() {
+            Map<String, String> jvm = System.getenv();
+            Map<String, byte[]> entries = new LinkedHashMap<>();
+            Charset charset = Charset.forName(System.getProperty("sun.jnu.encoding", ""), Charset.defaultCharset());
+            byte[] raw;
+            try {
+                raw = Files.readAllBytes(Path.of("/proc/self/environ"));
+            } catch (java.io.IOException | RuntimeException e) {
+                raw = new byte[0];
+            }
+            int start = 0;
+            for (int i = 0; i <= raw.length; i++) {
+                if (i == raw.length || raw[i] == 0) {
+                    int eq = indexOf(raw, (byte) '=', start + 1, i); // a name is not empty
+                    if (eq > 0) {
+                        String name = new String(raw, start, eq - start, charset);
+                        String value = new String(raw, eq + 1, i - eq - 1, charset);
+                        // The first of duplicate names, as the JVM keeps; none the JVM no longer sees that way.
+                        if (value.equals(jvm.get(name)) && !entries.containsKey(name)) {
+                            entries.put(name, java.util.Arrays.copyOfRange(raw, start, i));
+                        }
+                    }
+                    start = i + 1;
+                }
+            }
+            jvm.forEach((name, value) -> entries.computeIfAbsent(name,
+                    k -> (k + "=" + value).getBytes(StandardCharsets.UTF_8)));
+            return java.util.Collections.unmodifiableMap(entries);
+        }
+
+        private static int indexOf(byte[] bytes, byte b, int from, int to) {
+            for (int i = from; i < to; i++) {
+                if (bytes[i] == b) {
+                    return i;
+                }
+            }
+            return -1;
         }
     }
 

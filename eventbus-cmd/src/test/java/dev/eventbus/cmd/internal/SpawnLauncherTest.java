@@ -62,6 +62,26 @@ class SpawnLauncherTest extends CmdExecutorTest {
         assertEquals(null, SpawnLauncher.scriptPath("absent", dir, path));
     }
 
+    @Test
+    void anInheritedVariableThatIsNotUtf8ReachesTheCommandWithItsBytesAsWithProcessBuilder() throws Exception {
+        // A JVM whose environment holds the Latin-1 byte 0xE9, set by a shell since a Java string cannot carry it.
+        String classPath = String.join(java.io.File.pathSeparator, location(dev.eventbus.Event.class),
+                location(dev.eventbus.cmd.CmdRequest.class), location(InheritedEnvMain.class));
+        Process jvm = new ProcessBuilder("sh", "-c", "EVB_LATIN1=\"$(printf '\\351')\" exec \"$0\""
+                + " --enable-native-access=ALL-UNNAMED -cp \"$1\" " + InheritedEnvMain.class.getName(),
+                ProcessHandle.current().info().command().orElseThrow(), classPath)
+                .redirectErrorStream(true).start();
+        jvm.getOutputStream().close();
+        String out = new String(jvm.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(jvm.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), out);
+        assertEquals(0, jvm.exitValue(), out);
+        assertEquals("ProcessBuilder e9 0\nposix_spawn e9 0\n", out);
+    }
+
+    private static String location(Class<?> type) throws java.net.URISyntaxException {
+        return java.nio.file.Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    }
+
     private static boolean gone(long pid) {
         return !java.nio.file.Files.exists(java.nio.file.Path.of("/proc/" + pid)); // a zombie still has an entry
     }
