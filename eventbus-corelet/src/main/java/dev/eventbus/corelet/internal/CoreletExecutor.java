@@ -405,9 +405,17 @@ final class CoreletExecutor implements ModeExecutor {
                     continue;
                 }
                 if (alive < config.coreletPoolSize()) {
+                    // the slot is taken before anything that can fail, and given back if it does: a lost slot
+                    // would never come back, and once all were lost every attempt would wait here for ever
                     alive++;
-                    startHousekeeping();
-                    launch = aot == null ? AotCache.Launch.PLAIN : aot.launch(privateDir);
+                    try {
+                        startHousekeeping();
+                        launch = aot == null ? AotCache.Launch.PLAIN : aot.launch(privateDir);
+                    } catch (IOException | RuntimeException | Error e) {
+                        alive--;
+                        available.signal();
+                        throw e;
+                    }
                     break;
                 }
                 available.awaitNanos(pollNanos);
@@ -493,8 +501,14 @@ final class CoreletExecutor implements ModeExecutor {
     /** Under the lock, before the first worker starts: the private directory, the idle sweeper, the JVM hook. */
     private void startHousekeeping() throws IOException {
         if (privateDir == null) {
-            privateDir = Files.createTempDirectory("eventbus-corelet-",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            try {
+                privateDir = Files.createTempDirectory("eventbus-corelet-",
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } catch (IOException e) {
+                throw new IOException("Cannot create the CORELET workers' private directory in java.io.tmpdir="
+                        + System.getProperty("java.io.tmpdir") + " (" + e + "): no worker is started; make that"
+                        + " directory exist and writable, or point -Djava.io.tmpdir at one that is", e);
+            }
         }
         if (sweeper == null) {
             sweeper = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()

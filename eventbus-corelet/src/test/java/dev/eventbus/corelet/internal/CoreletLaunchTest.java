@@ -135,6 +135,35 @@ class CoreletLaunchTest {
         }
     }
 
+    @Test
+    void missingTempDirectoryFailsEveryAttemptClearlyAndLosesNoPoolSlot() throws Exception {
+        Path missing = dir.resolve("no-such-tmpdir");
+        Process parent = new ProcessBuilder(java(), "-Djava.io.tmpdir=" + missing, "-cp",
+                System.getProperty("java.class.path"), MissingTmpdirParentMain.class.getName())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try {
+            String out = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new String(parent.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).get(120, TimeUnit.SECONDS);
+            assertTrue(parent.waitFor(30, TimeUnit.SECONDS));
+            List<String> lines = out.lines().toList();
+            assertEquals(3, lines.size(), out);
+            // with a pool of one, a slot lost by the first attempt would leave the others waiting for ever
+            for (int i = 1; i <= 3; i++) {
+                String line = lines.get(i - 1);
+                assertTrue(line.startsWith("ATTEMPT " + i + " threw java.io.IOException: Cannot create the CORELET"
+                        + " workers' private directory in java.io.tmpdir=" + missing), line);
+                assertTrue(line.contains("-Djava.io.tmpdir"), line);
+            }
+        } finally {
+            parent.destroyForcibly();
+        }
+    }
+
     /** The nice value of a process, from /proc/<pid>/stat (field 19). */
     private static int niceOf(long pid) throws java.io.IOException {
         String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
