@@ -43,6 +43,13 @@ import java.util.Optional;
  * SIGKILL) or the parent pid changing halts it at once. On SIGTERM (a timed-out attempt) a shutdown hook calls
  * {@link EventHandler#terminate(EventContext)} on the running handler before the JVM exits.
  *
+ * <p>Whatever a handler, its constructor, or the reading or writing of the data throws, {@link Error}s included,
+ * is replied as a failure ({@code RemoteHandlerException} in the parent) and the worker serves on: the throw has
+ * unwound the handler's frames, and the worker's own state (the running handler, the channel) is reset or untouched.
+ * The one exception is an {@link OutOfMemoryError} the JVM raises: the worker runs with
+ * {@code -XX:+ExitOnOutOfMemoryError}, so it exits at once, since a heap that ran out may leave any object half made,
+ * and the parent reports a {@code CoreletCrashedException}, retried like any failure.
+ *
  * <p>{@code System.out} is redirected to {@code System.err} so that handler output never reaches the channel,
  * which is a separate file anyway.
  *
@@ -293,7 +300,7 @@ public final class CoreletWorkerMain {
             handler = handlerFor(request);
         } catch (LoadFailure e) {
             return loadFailed(e.getMessage());
-        } catch (Exception | LinkageError e) {
+        } catch (Throwable e) { // whatever the handler's constructor throws: see the class javadoc
             return exceptionReply(Frames.THREW, e);
         }
         Event event;
@@ -303,7 +310,7 @@ public final class CoreletWorkerMain {
             String message = "The data of CORELET event " + eventId + " (" + request.type() + ") cannot be read in the"
                     + " worker JVM: class " + e.getMessage() + " is not on its class path or module path";
             return loadFailed(message);
-        } catch (Exception e) {
+        } catch (Throwable e) { // the data's own readObject may throw anything
             return exceptionReply(Frames.THREW, e);
         }
         EventContext context = new WorkerContext(threadLocalData, Thread.currentThread().threadId(), pid,
@@ -312,7 +319,7 @@ public final class CoreletWorkerMain {
         running = new Running(handler, context);
         try {
             result = handler.handle(event, context);
-        } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+        } catch (Throwable e) { // any Error too (ServiceConfigurationError, IOError, ...): see the class javadoc
             return exceptionReply(Frames.THREW, e);
         } finally {
             running = null;
@@ -326,7 +333,7 @@ public final class CoreletWorkerMain {
         byte[] data;
         try {
             data = serialize(result.data());
-        } catch (IOException | RuntimeException | StackOverflowError e) {
+        } catch (Throwable e) { // the data's own writeObject may throw anything
             return exceptionReply(Frames.RETURNED_EXCEPTION, new IllegalStateException("CORELET handler "
                     + handler.getClass().getName() + " returned data that cannot be serialized ("
                     + (result.data() == null ? "null" : result.data().getClass().getName()) + "): " + e, e));

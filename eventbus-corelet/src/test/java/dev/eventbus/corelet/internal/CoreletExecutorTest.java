@@ -13,7 +13,9 @@ import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import static dev.eventbus.runtime.TestAttempt.result;
 import static dev.eventbus.runtime.TestAttempt.run;
@@ -36,6 +38,7 @@ class CoreletExecutorTest {
         FACTORY.registerEventType("where", TestHandlers.WhereAmI.class);
         FACTORY.registerEventType("square", TestHandlers.Square.class);
         FACTORY.registerEventType("throws", TestHandlers.Throws.class);
+        FACTORY.registerEventType("throws-error", TestHandlers.ThrowsError.class);
         FACTORY.registerEventType("returns-exception", TestHandlers.ReturnsException.class);
         FACTORY.registerEventType("fails", TestHandlers.Fails.class);
         FACTORY.registerEventType("null", TestHandlers.ReturnsNull.class);
@@ -117,6 +120,30 @@ class CoreletExecutorTest {
         assertEquals("root cause", cause.remoteMessage());
         assertNotEquals(0, before); // the worker survived: the next event runs on it
         assertEquals(where().get(0), executor.workerPids().iterator().next());
+    }
+
+    @Test
+    void anyErrorTheHandlerThrowsArrivesAsRemoteHandlerExceptionAndTheWorkerServesOn() {
+        Object pid = where().get(0);
+        Map<String, String> thrown = new LinkedHashMap<>();
+        thrown.put("service", "java.util.ServiceConfigurationError: provider broken");
+        thrown.put("io", "java.io.IOError: java.io.IOException: disk gone");
+        thrown.put("internal", "java.lang.InternalError: internal trouble");
+        thrown.put("plain", "java.lang.Error: plain error");
+        thrown.forEach((kind, expected) -> {
+            TestAttempt.Outcome outcome = run(executor, event("throws-error", kind));
+            RemoteHandlerException e = assertInstanceOf(RemoteHandlerException.class, outcome.thrown(),
+                    kind + ": " + outcome.thrown());
+            assertEquals(expected, e.getMessage(), kind);
+            assertEquals(pid, where().get(0), kind + ": the same worker runs the next event");
+        });
+        EventResult result = result(executor, event("throws-error", "data"));
+        assertFalse(result.success());
+        RemoteHandlerException e = assertInstanceOf(RemoteHandlerException.class, result.exception());
+        assertEquals("java.lang.IllegalStateException", e.remoteClassName());
+        assertTrue(e.remoteMessage().contains("returned data that cannot be serialized ("
+                + TestHandlers.ErrorOnWrite.class.getName() + "): java.lang.Error: cannot write me"), e.remoteMessage());
+        assertEquals(pid, where().get(0), "the same worker runs the next event");
     }
 
     @Test

@@ -77,6 +77,41 @@ public final class TestHandlers {
         }
     }
 
+    /**
+     * Throws an {@link Error} that is neither a LinkageError nor an AssertionError, chosen by its data: "service", "io",
+     * "internal" or "plain"; with "data" it returns data whose serialization throws one.
+     */
+    public static final class ThrowsError implements EventHandler {
+        /** Creates the handler. */
+        public ThrowsError() {
+        }
+
+        @Override
+        public EventResult handle(Event event, EventContext context) {
+            String kind = event.data(String.class);
+            switch (kind) {
+                case "service" -> throw new java.util.ServiceConfigurationError("provider broken");
+                case "io" -> throw new java.io.IOError(new IOException("disk gone"));
+                case "internal" -> throw new InternalError("internal trouble");
+                case "plain" -> throw new Error("plain error");
+                case "data" -> {
+                    return EventResult.businessResult(event.id(), true, new ErrorOnWrite());
+                }
+                default -> throw new IllegalArgumentException("unknown kind " + kind);
+            }
+        }
+    }
+
+    /** Data whose serialization throws a plain Error. */
+    public static final class ErrorOnWrite implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+
+        @java.io.Serial
+        private void writeObject(java.io.ObjectOutputStream out) {
+            throw new Error("cannot write me");
+        }
+    }
+
     /** Returns an exception result. */
     public static final class ReturnsException implements EventHandler {
         /** Creates the handler. */
