@@ -313,7 +313,8 @@ final class CoreletExecutor implements ModeExecutor {
                 if (data == null) {
                     return EventResult.businessResult(event.id(), success, null);
                 }
-                ReplyFilter filter = new ReplyFilter(p.handlerPackage(), p.dataClasses(), allowedByConfig);
+                ReplyFilter filter = new ReplyFilter(p.handlerPackage(), p.dataClasses(), allowedByConfig,
+                        data.length);
                 try {
                     return EventResult.businessResult(event.id(), success, DataCodec.decode(data, bytes -> {
                         ObjectInputStream objects = new ReplyInputStream(bytes);
