@@ -22,6 +22,7 @@ import java.io.ObjectOutputStream;
 import java.io.ObjectStreamClass;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
@@ -499,8 +500,18 @@ final class CoreletExecutor implements ModeExecutor {
         }
     }
 
-    /** Under the lock, before the first worker starts: the private directory, the idle sweeper, the JVM hook. */
+    /**
+     * Under the lock, before each worker starts: the private directory, the idle sweeper, the JVM hook. The directory
+     * is made again, under a new random name, when it is gone: a /tmp cleaner (systemd-tmpfiles, tmpwatch) removes
+     * an old, empty one while the pool is idle, and without it no FIFO or socket could be made.
+     */
     private void startHousekeeping() throws IOException {
+        if (privateDir != null && !Files.isDirectory(privateDir, LinkOption.NOFOLLOW_LINKS)) {
+            Path gone = privateDir;
+            privateDir = null;
+            LOG.log(System.Logger.Level.INFO, () -> "The CORELET workers' private directory " + gone
+                    + " was removed (by a temp-file cleaner?): making a new one");
+        }
         if (privateDir == null) {
             try {
                 privateDir = Files.createTempDirectory("eventbus-corelet-",
@@ -595,6 +606,16 @@ final class CoreletExecutor implements ModeExecutor {
             }
         }
         return true;
+    }
+
+    /** The private directory of the workers' FIFOs and sockets, or null before the first start; for tests. */
+    Path privateDirectory() {
+        lock.lock();
+        try {
+            return privateDir;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** The transports of the workers started and not yet stopped; for tests and diagnostics. */

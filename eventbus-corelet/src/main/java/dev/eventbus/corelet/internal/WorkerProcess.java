@@ -141,11 +141,19 @@ final class WorkerProcess {
                 pollNanos, waiting);
     }
 
-    /** Makes a FIFO readable and writable by this user only; false (and sockets from now on) if that fails. */
-    private static boolean makeFifo(Path fifo) throws InterruptedException {
+    /**
+     * Makes a FIFO readable and writable by this user only; false (and sockets from now on) if that fails. A directory
+     * removed meanwhile (by a /tmp cleaner) says nothing about mkfifo: that fails this start only, and the executor
+     * makes the directory again for the next.
+     */
+    static boolean makeFifo(Path fifo) throws IOException, InterruptedException {
         String failure = mkfifo(List.of("mkfifo", "-m", "600", fifo.toString()));
         if (failure == null) {
             return true;
+        }
+        if (!Files.isDirectory(fifo.getParent())) {
+            throw new IOException("Cannot make the CORELET worker's FIFO " + fifo + ": its directory was removed"
+                    + " meanwhile (by a temp-file cleaner?); the next worker start makes a new one");
         }
         fifosUnavailable = true;
         LOG.log(System.Logger.Level.INFO, () -> "CORELET workers connect over a Unix-domain socket: mkfifo could"

@@ -188,6 +188,32 @@ class CoreletFailureTest {
     }
 
     @Test
+    void poolSurvivesItsPrivateDirectoryBeingCleanedAwayWhileIdle() throws Exception {
+        executor.close();
+        executor = new CoreletExecutor(TestAttempt.config(factory, 1, Duration.ofMillis(300), List.of(), List.of()),
+                transport());
+        long first = pidOfWhere();
+        assertEnds(first, Duration.ofSeconds(10));
+        awaitTrue(Duration.ofSeconds(5), () -> executor.workerPids().isEmpty(), "the pool forgot the worker");
+        Path gone = executor.privateDirectory();
+        // what systemd-tmpfiles or tmpwatch do to an old directory in /tmp
+        try (var files = Files.list(gone)) {
+            for (Path file : files.toList()) {
+                Files.delete(file);
+            }
+        }
+        Files.delete(gone);
+        for (int i = 0; i < 2; i++) {
+            TestAttempt.Outcome outcome = run(executor, event("square", 5, Duration.ofSeconds(60)));
+            assertNull(outcome.thrown(), String.valueOf(outcome.thrown()));
+            assertEquals(25, outcome.result().data());
+        }
+        assertEquals(Set.of(transport()), executor.workerTransports(),
+                "a removed directory is no reason to give up pipes for the socket");
+        assertTrue(Files.isDirectory(executor.privateDirectory()), executor.privateDirectory().toString());
+    }
+
+    @Test
     void idleWorkerExpiresAndIsReplacedOnTheNextEvent() {
         executor.close();
         executor = new CoreletExecutor(TestAttempt.config(factory, 1, Duration.ofMillis(300), List.of(), List.of()));

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -13,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** How a worker's reply FIFO is made, and what a missing or failing {@code mkfifo} reports. */
@@ -41,6 +43,14 @@ class MkfifoTest {
         assertFalse(WorkerProcess.MkfifoOnPath.found(dir.toString()), "a file that is not executable does not count");
         Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwx------"));
         assertTrue(WorkerProcess.MkfifoOnPath.found(dir.toString()));
+    }
+
+    @Test
+    void aRemovedDirectoryFailsThatStartAndDoesNotTurnPipesOff() {
+        Path fifo = dir.resolve("removed-by-a-cleaner").resolve("w.fifo");
+        IOException e = assertThrows(IOException.class, () -> WorkerProcess.makeFifo(fifo));
+        assertEquals("Cannot make the CORELET worker's FIFO " + fifo + ": its directory was removed meanwhile (by a"
+                + " temp-file cleaner?); the next worker start makes a new one", e.getMessage());
     }
 
     @Test
