@@ -128,6 +128,11 @@ final class RuntimeEventBus implements EventBus {
             }
         } else {
             queue.offer(task);
+            if (queue.isClosed()) {
+                // An immediate shutdown gave up waiting for this event (accepted, then delayed on its way here) and
+                // closed the queue: no worker may be left to take it, so cancel it as the shutdown cancelled the rest.
+                cancelQueued();
+            }
         }
     }
 
@@ -458,10 +463,14 @@ final class RuntimeEventBus implements EventBus {
         }
     }
 
-    private void cancelQueuedAndRunning() {
+    private void cancelQueued() {
         for (Task task : queue.drain()) {
             complete(task, cancelled(task), null);
         }
+    }
+
+    private void cancelQueuedAndRunning() {
+        cancelQueued();
         for (ThreadState slot : watchdog.slots()) {
             AttemptRun attempt = slot.current;
             if (attempt != null && attempt.stop(AttemptRun.CANCEL) && slot.pooled) {

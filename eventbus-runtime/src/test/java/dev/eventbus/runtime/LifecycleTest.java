@@ -3,9 +3,14 @@ package dev.eventbus.runtime;
 import dev.eventbus.Event;
 import dev.eventbus.EventBus;
 import dev.eventbus.EventBusShutdownException;
+import dev.eventbus.EventCancelledException;
 import dev.eventbus.EventFactory;
 import dev.eventbus.EventResult;
 import dev.eventbus.ExecutionMode;
+import dev.eventbus.spi.Attempt;
+import dev.eventbus.spi.EventBusConfig;
+import dev.eventbus.spi.ExecutionModeProvider;
+import dev.eventbus.spi.ModeExecutor;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -221,5 +226,69 @@ class LifecycleTest {
         assertTrue(bus.isTerminated());
         busRef.set(null);
         return new WeakReference<>(bus);
+    }
+
+    /**
+     * An event accepted just before an immediate shutdown, but queued only after the shutdown gave up waiting for it
+     * and closed the queue, is cancelled: it used to sit in the closed queue with no worker left, its future never
+     * completed. The mode's executor holds the publisher in that window.
+     */
+    @Test
+    void anEventQueuedAfterAnImmediateShutdownClosedTheQueueIsCancelledNotStranded() throws Exception {
+        CountDownLatch inWindow = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutionMode stalling = new ExecutionMode("stalling");
+        ExecutionModeProvider stallingMode = new ExecutionModeProvider() {
+            @Override
+            public ExecutionMode mode() {
+                return stalling;
+            }
+
+            @Override
+            public ModeExecutor create(EventBusConfig config) {
+                return new ModeExecutor() {
+                    @Override
+                    public boolean runsInPublishingThread() {
+                        // asked after the event passed the shutdown gate, before it is queued
+                        inWindow.countDown();
+                        try {
+                            release.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        return false;
+                    }
+
+                    @Override
+                    public void validate(Event event) {
+                    }
+
+                    @Override
+                    public EventResult execute(Event event, Attempt attempt) {
+                        return EventResult.businessResult(event.id(), true, "ran");
+                    }
+
+                    @Override
+                    public void close() {
+                    }
+                };
+            }
+        };
+        RuntimeEventBus bus = new RuntimeEventBus(EventBusConfig.defaults(new EventFactory()),
+                List.of(new SyncModeProvider(), new ThreadModeProvider(), stallingMode));
+        ExecutorService publisher = Executors.newSingleThreadExecutor();
+        try {
+            Future<java.util.concurrent.CompletableFuture<EventResult>> submitted =
+                    publisher.submit(() -> bus.submit(Event.builder("late").mode(stalling).build()));
+            assertTrue(inWindow.await(30, TimeUnit.SECONDS));
+            bus.shutdown(true); // waits for the accepted event in vain, then closes the queue and stops the workers
+            assertTrue(bus.isTerminated());
+            release.countDown();
+            EventResult result = submitted.get(30, TimeUnit.SECONDS).get(30, TimeUnit.SECONDS);
+            assertInstanceOf(EventCancelledException.class, result.exception(), String.valueOf(result));
+        } finally {
+            release.countDown();
+            publisher.shutdownNow();
+        }
     }
 }
