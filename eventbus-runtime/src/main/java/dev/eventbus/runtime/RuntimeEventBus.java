@@ -53,6 +53,8 @@ final class RuntimeEventBus implements EventBus {
     private final Watchdog watchdog;
     private final String name;
     private final Set<Worker> workers = ConcurrentHashMap.newKeySet();
+    /** Threads of abandoned workers whose handler has not returned yet: still handler threads, for join's check. */
+    private final Set<Thread> abandonedThreads = ConcurrentHashMap.newKeySet();
     private final AtomicInteger workerNumbers = new AtomicInteger();
     /**
      * Each publishing thread's state, held weakly here: the watchdog's slots hold it while the bus lives. Held
@@ -258,6 +260,7 @@ final class RuntimeEventBus implements EventBus {
         Worker abandoned = workerOf(attempt.owner);
         watchdog.unwatch(attempt.owner);
         if (abandoned != null) {
+            abandonedThreads.add(abandoned.thread);
             workers.remove(abandoned);
         }
         LOG.log(System.Logger.Level.WARNING, () -> "Thread " + attempt.owner.thread.getName() + " ignored the"
@@ -292,6 +295,7 @@ final class RuntimeEventBus implements EventBus {
 
     void workerExited(Worker worker) {
         workers.remove(worker);
+        abandonedThreads.remove(worker.thread);
         watchdog.unwatch(worker.state);
     }
 
@@ -454,7 +458,8 @@ final class RuntimeEventBus implements EventBus {
     }
 
     private boolean isHandlerThread() {
-        return workerOf(Thread.currentThread()) != null || callerState().syncDepth > 0;
+        Thread current = Thread.currentThread();
+        return workerOf(current) != null || abandonedThreads.contains(current) || callerState().syncDepth > 0;
     }
 
     private synchronized void advanceState(int target) {

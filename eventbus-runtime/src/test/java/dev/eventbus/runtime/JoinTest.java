@@ -2,6 +2,7 @@ package dev.eventbus.runtime;
 
 import dev.eventbus.Event;
 import dev.eventbus.EventResult;
+import dev.eventbus.EventTimeoutException;
 import dev.eventbus.ExecutionMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -10,6 +11,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -17,6 +19,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -114,6 +117,43 @@ class JoinTest {
                     assertTrue(result.success(), mode + " " + timeout + ": " + result);
                 }
             }
+        }
+    }
+
+    /**
+     * A handler whose worker was abandoned (it ignored its timeout's interrupt) is still a handler: its join() is
+     * refused like any handler's. It used to pass, as the check looked only at the live workers.
+     */
+    @Test
+    void joinFromAHandlerWhoseWorkerWasAbandonedIsRefused() throws Exception {
+        CountDownLatch replaced = new CountDownLatch(1);
+        CompletableFuture<Throwable> joinOutcome = new CompletableFuture<>();
+        AtomicReference<RuntimeEventBus> self = new AtomicReference<>();
+        try (RuntimeEventBus bus = TestBuses.bus(1, TestBuses.factory("stubborn", () -> (event, context) -> {
+            while (replaced.getCount() > 0) {
+                try {
+                    replaced.await();
+                } catch (InterruptedException ignored) {
+                    // this handler deliberately ignores its timeout's interrupt, so its worker is abandoned
+                }
+            }
+            try {
+                self.get().join();
+                joinOutcome.complete(null);
+            } catch (Throwable t) {
+                joinOutcome.complete(t);
+            }
+            return EventResult.businessResult(event.id(), true, null);
+        }))) {
+            self.set(bus);
+            EventResult result = bus.submit(Event.builder("stubborn").timeout(Duration.ofMillis(50)).maxRetries(0)
+                    .build()).get(30, TimeUnit.SECONDS); // completed by the replacement worker: the old one is abandoned
+            assertInstanceOf(EventTimeoutException.class, result.exception());
+            replaced.countDown();
+            Throwable thrown = joinOutcome.get(30, TimeUnit.SECONDS);
+            assertInstanceOf(IllegalStateException.class, thrown, String.valueOf(thrown));
+        } finally {
+            replaced.countDown();
         }
     }
 }
