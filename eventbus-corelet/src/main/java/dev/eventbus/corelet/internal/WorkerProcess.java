@@ -213,11 +213,30 @@ final class WorkerProcess {
         return process;
     }
 
-    /** The worker reads nothing before the token: with pipes, it opens the FIFO only after it. */
-    private static void sendToken(Process process, String token) throws IOException {
-        OutputStream stdin = process.getOutputStream();
-        stdin.write((token + "\n").getBytes(StandardCharsets.US_ASCII));
-        stdin.flush(); // stdin stays open: its EOF tells the worker that we died
+    /**
+     * The worker reads nothing before the token: with pipes, it opens the FIFO only after it. A worker that died
+     * before (a bad JVM option ends it within milliseconds) fails the write: that is reported as the wait for its
+     * first byte reports it, with its exit code, not as the write's broken or closed stream.
+     */
+    private static void sendToken(Process process, String token, List<String> command)
+            throws IOException, InterruptedException {
+        try {
+            OutputStream stdin = process.getOutputStream();
+            stdin.write((token + "\n").getBytes(StandardCharsets.US_ASCII));
+            stdin.flush(); // stdin stays open: its EOF tells the worker that we died
+        } catch (IOException e) {
+            // Its stdin is closed, so it is exiting, if the JDK has not seen it end yet.
+            if (process.waitFor(1, TimeUnit.SECONDS)) {
+                throw exitedBeforeReady(process, command);
+            }
+            throw e;
+        }
+    }
+
+    private static CoreletCrashedException exitedBeforeReady(Process process, List<String> command) {
+        return new CoreletCrashedException("CORELET worker " + process.pid() + " exited with code "
+                + process.exitValue() + " before it was ready; check the coreletJvmOptions and the worker's"
+                + " stderr. Command: " + command, process.exitValue());
     }
 
     /** Between two looks for a starting worker: fails if it died, took too long, or the caller was interrupted. */
@@ -227,9 +246,7 @@ final class WorkerProcess {
             throw new InterruptedException("interrupted while a CORELET worker started");
         }
         if (!process.isAlive()) {
-            throw new CoreletCrashedException("CORELET worker " + process.pid() + " exited with code "
-                    + process.exitValue() + " before it was ready; check the coreletJvmOptions and the worker's"
-                    + " stderr. Command: " + command, process.exitValue());
+            throw exitedBeforeReady(process, command);
         }
         if (System.nanoTime() - deadline > 0) {
             throw new CoreletCrashedException("CORELET worker " + process.pid() + " did not start within "
@@ -255,7 +272,7 @@ final class WorkerProcess {
             // Read and write: opening a FIFO for reading alone would wait for the worker to open it.
             try (RandomAccessFile both = new RandomAccessFile(fifo.toFile(), "rw");
                     FileInputStream firstByte = new FileInputStream(both.getFD())) {
-                sendToken(process, token);
+                sendToken(process, token, command);
                 long deadline = System.nanoTime() + startTimeout.toNanos();
                 long pause = TimeUnit.MICROSECONDS.toNanos(50);
                 while (firstByte.available() == 0) {
@@ -293,7 +310,7 @@ final class WorkerProcess {
             Process process = launch(command, socket, stdout, starting);
             SocketChannel channel = null;
             try {
-                sendToken(process, token);
+                sendToken(process, token, command);
                 long deadline = System.nanoTime() + startTimeout.toNanos();
                 while (channel == null) {
                     checkStarting(process, command, deadline, startTimeout);
