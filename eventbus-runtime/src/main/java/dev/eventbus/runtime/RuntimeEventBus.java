@@ -55,6 +55,8 @@ final class RuntimeEventBus implements EventBus {
     private final Set<Worker> workers = ConcurrentHashMap.newKeySet();
     /** Threads of abandoned workers whose handler has not returned yet: still handler threads, for join's check. */
     private final Set<Thread> abandonedThreads = ConcurrentHashMap.newKeySet();
+    /** Orders a worker's abandonment and its exit, so that an exited worker's thread is never left as abandoned. */
+    private final Object workerExits = new Object();
     private final AtomicInteger workerNumbers = new AtomicInteger();
     /**
      * Each publishing thread's state, held weakly here: the watchdog's slots hold it while the bus lives. Held
@@ -127,6 +129,9 @@ final class RuntimeEventBus implements EventBus {
                 runAttempts(task, level);
             } finally {
                 publisher.syncDepth--;
+            }
+            if (level.enclosing != null) {
+                level.keepEnclosingStop(); // once the nested event is done, not before each of its retries
             }
         } else {
             queue.offer(task);
@@ -207,9 +212,6 @@ final class RuntimeEventBus implements EventBus {
             }
             thread.endAttempt();
             int end = attempt.finish();
-            if (thread.enclosing != null) {
-                thread.keepEnclosingStop();
-            }
             if (end == AttemptRun.ABANDONED) {
                 return false;
             }
@@ -224,7 +226,7 @@ final class RuntimeEventBus implements EventBus {
                         : new EventResult(event.id(), result.success(), result.data(), result.exception()), thread);
                 return true;
             }
-            if (task.attempts > event.maxRetries()) {
+            if (task.attempts > event.maxRetries() || retriesEndedByEnclosingStop(thread)) {
                 complete(task, EventResult.exceptionResult(event.id(), failure), thread);
                 return true;
             }
@@ -240,7 +242,7 @@ final class RuntimeEventBus implements EventBus {
             complete(task, cancelled(task), thread);
             return true;
         }
-        if (task.attempts > task.event.maxRetries()) {
+        if (task.attempts > task.event.maxRetries() || retriesEndedByEnclosingStop(thread)) {
             Event event = task.event;
             complete(task, EventResult.exceptionResult(event.id(), new EventTimeoutException("Event " + event.id()
                     + " (" + event.type() + ") timed out after " + event.timeout().toMillis() + " ms in attempt "
@@ -248,6 +250,14 @@ final class RuntimeEventBus implements EventBus {
             return true;
         }
         return false;
+    }
+
+    /**
+     * Whether a SYNC event published from a handler must stop retrying: the attempt around it was stopped (timed
+     * out or cancelled), so its work, this event included, is to end, not to go on for this event's retries.
+     */
+    private static boolean retriesEndedByEnclosingStop(ThreadState thread) {
+        return thread.enclosing != null && thread.enclosingStopped();
     }
 
     /** Runs in a replacement worker: finishes or retries the task whose thread was abandoned. */
@@ -260,8 +270,11 @@ final class RuntimeEventBus implements EventBus {
         Worker abandoned = workerOf(attempt.owner);
         watchdog.unwatch(attempt.owner);
         if (abandoned != null) {
-            abandonedThreads.add(abandoned.thread);
-            workers.remove(abandoned);
+            synchronized (workerExits) {
+                if (workers.remove(abandoned)) { // else it has exited already: nothing to remember
+                    abandonedThreads.add(abandoned.thread);
+                }
+            }
         }
         LOG.log(System.Logger.Level.WARNING, () -> "Thread " + attempt.owner.thread.getName() + " ignored the"
                 + " interrupt of " + attempt.task.event + "; it is abandoned and replaced");
@@ -294,8 +307,10 @@ final class RuntimeEventBus implements EventBus {
     }
 
     void workerExited(Worker worker) {
-        workers.remove(worker);
-        abandonedThreads.remove(worker.thread);
+        synchronized (workerExits) {
+            workers.remove(worker);
+            abandonedThreads.remove(worker.thread);
+        }
         watchdog.unwatch(worker.state);
     }
 
@@ -513,6 +528,10 @@ final class RuntimeEventBus implements EventBus {
                 }
             }
             queue.close();
+            // An event offered before the close but after the last sweep, while every worker was on its way out
+            // (it had polled an empty queue and then saw the close): the publisher checked for the close too early.
+            // Offering then checking, and closing then draining, each side catches what the other missed.
+            cancelQueued();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
             for (Worker worker : List.copyOf(workers)) {
                 long left = deadline - System.nanoTime();

@@ -85,18 +85,26 @@ final class ThreadState extends ThreadStateLayout.AfterHotFields {
     }
 
     /**
-     * Called by this thread when an attempt of a nested state has ended: if an enclosing attempt was stopped, its
-     * interrupt may have been taken by the nested handler, or cleared with the nested attempt's own stop, so it is
-     * raised again for the enclosing handler to see.
+     * Called by this thread when a nested state's event is done: if an enclosing attempt was stopped, its interrupt
+     * may have been taken by the nested handler, or cleared with a nested attempt's own stop, so it is raised again
+     * for the enclosing handler to see. Not between the nested event's attempts: each of those starts with the flag
+     * as its predecessor left it, as any attempt does.
      */
     void keepEnclosingStop() {
+        if (enclosingStopped()) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Whether an attempt enclosing this state's (in this thread) was stopped: its nested events retry no more. */
+    boolean enclosingStopped() {
         for (ThreadState s = enclosing; s != null; s = s.enclosing) {
             AttemptRun attempt = s.current;
             if (attempt != null && attempt.isStopped()) {
-                Thread.currentThread().interrupt();
-                return;
+                return true;
             }
         }
+        return false;
     }
 
     /** Called by this thread as it starts an attempt. */

@@ -167,6 +167,45 @@ class SyncModeTest {
         }
     }
 
+    /**
+     * Once the attempt around it is stopped, a nested SYNC event retries no more, and none of its attempts starts
+     * with the enclosing attempt's interrupt already set: that interrupt used to be raised again after each nested
+     * attempt, so every retry failed at once; and retrying with a clear flag would keep the stopped attempt waiting
+     * for all of the nested event's retries.
+     */
+    @Test
+    void aNestedSyncEventRetriesNoMoreOnceTheEnclosingAttemptIsStopped() throws Exception {
+        List<Boolean> interruptedAtStart = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CountDownLatch never = new CountDownLatch(1);
+        AtomicReference<RuntimeEventBus> busRef = new AtomicReference<>();
+        CompletableFuture<EventResult> inner = new CompletableFuture<>();
+        CompletableFuture<Boolean> outerSawStop = new CompletableFuture<>();
+        EventFactory factory = new EventFactory();
+        factory.registerEventType("inner", () -> (event, context) -> {
+            interruptedAtStart.add(Thread.currentThread().isInterrupted());
+            never.await();
+            return EventResult.businessResult(event.id(), true, null);
+        });
+        factory.registerEventType("outer", () -> (event, context) -> {
+            inner.complete(busRef.get().submit(Event.builder("inner").mode(ExecutionMode.SYNC)
+                    .timeout(Duration.ofMinutes(5)).maxRetries(3).build()).join());
+            outerSawStop.complete(Thread.currentThread().isInterrupted());
+            return EventResult.businessResult(event.id(), true, "done");
+        });
+        try (RuntimeEventBus bus = TestBuses.bus(1, factory)) {
+            busRef.set(bus);
+            EventResult result = bus.submit(Event.builder("outer").mode(ExecutionMode.SYNC)
+                    .timeout(Duration.ofMillis(200)).maxRetries(0).build()).get(30, TimeUnit.SECONDS);
+            assertEquals(List.of(false), interruptedAtStart, "one nested attempt, begun with a clear flag");
+            assertInstanceOf(InterruptedException.class, inner.get(30, TimeUnit.SECONDS).exception());
+            assertTrue(outerSawStop.get(30, TimeUnit.SECONDS));
+            assertInstanceOf(EventTimeoutException.class, result.exception(), String.valueOf(result));
+            assertFalse(Thread.currentThread().isInterrupted());
+        } finally {
+            never.countDown();
+        }
+    }
+
     @Test
     void aNestedSyncEventUsesTheThreadsHandlerInstanceAndThreadLocalData() {
         AtomicInteger created = new AtomicInteger();
