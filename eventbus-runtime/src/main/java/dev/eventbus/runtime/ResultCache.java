@@ -25,7 +25,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * as the next eviction candidates, so an eviction costs O(log capacity) amortized. A candidate read in the
  * meantime is skipped; candidates hold ids, never results, so nothing read is retained. A store that overflows the
  * capacity evicts before it returns: the cache holds at most {@code capacity} results plus one per thread storing at
- * that instant.
+ * that instant, as a rule. The exception: the map's count sums its cells one after another, so a count preempted
+ * between two cells while a reader removes results stored meanwhile finds too few, by at most the results removed,
+ * and leaves that much too much room until the next count: up to twice the capacity, plus the storing threads.
  *
  * <p>Store numbers come from one shared counter, which a thread that stores often takes {@value #BLOCK} at a time
  * ({@link Numbers}): two workers taking one number per result traded the counter's cache line on every store, 14% of

@@ -118,8 +118,13 @@ class ResultCacheTest {
     }
 
     /**
-     * While several threads store without reading, each sees the cache at most at its capacity plus one result per
-     * storing thread (twice that here: a size read while others store is itself off by up to one per storing thread).
+     * While several threads store, and one now and then removes everything, the cache stays bounded: at most its
+     * capacity plus one result per storing thread, as a rule (twice that here: a size read while others store is
+     * itself off by up to one per storing thread). Not always: the map's count is a sum of cells read one after
+     * another, not a snapshot, so a count preempted between two cells while the reader removes results stored
+     * meanwhile finds up to a capacity's worth too few, and leaves that much too much room until the next count.
+     * A full run of the suite saw 992 against the old bound of 508 (capacity 500), once in eight. What holds is
+     * the bound below: twice the capacity, plus the storing threads twice.
      */
     @ParameterizedTest(name = "blocks of numbers: {0}")
     @ValueSource(booleans = {false, true})
@@ -138,7 +143,7 @@ class ResultCacheTest {
                 }
             }
         });
-        assertTrue(largest.get() <= capacity + 2 * threads, "largest size seen: " + largest.get());
+        assertTrue(largest.get() <= 2 * capacity + 2 * threads, "largest size seen: " + largest.get());
         assertTrue(largest.get() >= capacity, "the cache filled up: " + largest.get());
     }
 
