@@ -130,8 +130,11 @@ final class RuntimeEventBus implements EventBus {
             } finally {
                 publisher.syncDepth--;
             }
-            if (level.enclosing != null) {
-                level.keepEnclosingStop(); // once the nested event is done, not before each of its retries
+            if (level.enclosingStopped()) {
+                // The stop's interrupt may have been taken by the nested handler, or cleared with a nested attempt's
+                // own stop: raise it again for the enclosing handler, once the nested event is done (not before each
+                // of its attempts, which start with the flag as their predecessor left it, as any attempt does).
+                Thread.currentThread().interrupt();
             }
         } else {
             queue.offer(task);
@@ -226,7 +229,7 @@ final class RuntimeEventBus implements EventBus {
                         : new EventResult(event.id(), result.success(), result.data(), result.exception()), thread);
                 return true;
             }
-            if (task.attempts > event.maxRetries() || retriesEndedByEnclosingStop(thread)) {
+            if (task.attempts > event.maxRetries() || thread.enclosingStopped()) {
                 complete(task, EventResult.exceptionResult(event.id(), failure), thread);
                 return true;
             }
@@ -242,7 +245,7 @@ final class RuntimeEventBus implements EventBus {
             complete(task, cancelled(task), thread);
             return true;
         }
-        if (task.attempts > task.event.maxRetries() || retriesEndedByEnclosingStop(thread)) {
+        if (task.attempts > task.event.maxRetries() || thread.enclosingStopped()) {
             Event event = task.event;
             complete(task, EventResult.exceptionResult(event.id(), new EventTimeoutException("Event " + event.id()
                     + " (" + event.type() + ") timed out after " + event.timeout().toMillis() + " ms in attempt "
@@ -252,13 +255,6 @@ final class RuntimeEventBus implements EventBus {
         return false;
     }
 
-    /**
-     * Whether a SYNC event published from a handler must stop retrying: the attempt around it was stopped (timed
-     * out or cancelled), so its work, this event included, is to end, not to go on for this event's retries.
-     */
-    private static boolean retriesEndedByEnclosingStop(ThreadState thread) {
-        return thread.enclosing != null && thread.enclosingStopped();
-    }
 
     /** Runs in a replacement worker: finishes or retries the task whose thread was abandoned. */
     boolean continueAbandoned(AttemptRun attempt, ThreadState replacement) {
@@ -267,7 +263,7 @@ final class RuntimeEventBus implements EventBus {
 
     /** Called by the watchdog when a worker ignored a stop for the whole grace: replace it, hand over its task. */
     void takeOver(AttemptRun attempt) {
-        Worker abandoned = workerOf(attempt.owner);
+        Worker abandoned = workerOf(attempt.owner.thread);
         watchdog.unwatch(attempt.owner);
         if (abandoned != null) {
             synchronized (workerExits) {
@@ -290,14 +286,6 @@ final class RuntimeEventBus implements EventBus {
         return null;
     }
 
-    private Worker workerOf(ThreadState state) {
-        for (Worker worker : workers) {
-            if (worker.state == state) {
-                return worker;
-            }
-        }
-        return null;
-    }
 
     private void startWorker(AttemptRun takeOver) {
         Worker worker = new Worker(this, name + "-worker-" + workerNumbers.incrementAndGet(), takeOver);

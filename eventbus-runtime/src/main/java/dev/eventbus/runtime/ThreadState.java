@@ -85,18 +85,9 @@ final class ThreadState extends ThreadStateLayout.AfterHotFields {
     }
 
     /**
-     * Called by this thread when a nested state's event is done: if an enclosing attempt was stopped, its interrupt
-     * may have been taken by the nested handler, or cleared with a nested attempt's own stop, so it is raised again
-     * for the enclosing handler to see. Not between the nested event's attempts: each of those starts with the flag
-     * as its predecessor left it, as any attempt does.
+     * Whether an attempt enclosing this state's (in this thread) was stopped, timed out or cancelled: its work, the
+     * SYNC events it published included, is to end, so they retry no more. False for an outermost state.
      */
-    void keepEnclosingStop() {
-        if (enclosingStopped()) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Whether an attempt enclosing this state's (in this thread) was stopped: its nested events retry no more. */
     boolean enclosingStopped() {
         for (ThreadState s = enclosing; s != null; s = s.enclosing) {
             AttemptRun attempt = s.current;
