@@ -1,14 +1,24 @@
 package dev.eventbus.runtime;
 
-import java.util.concurrent.CompletableFuture;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Knows when every event accepted before a {@code join} has finished, even while other threads keep publishing.
  *
- * <p>Accepted events are counted in the current <em>epoch</em>. A join closes the current epoch, opens a new one for
- * later events, and waits until the closed epoch and all earlier ones have drained. An epoch's {@code done} future
- * completes when all its events have exited after it was closed and its predecessor is done.
+ * <p>Accepted events are counted in the current <em>epoch</em>; epochs are numbered 1, 2, 3... A join closes the
+ * current epoch, opens the next one for later events, and waits until the closed epoch and all earlier ones have
+ * drained: until {@link #isDone(long) done through} the closed epoch's number. A join that finds the open epoch
+ * empty closes nothing and waits for the earlier epochs only.
+ *
+ * <p>Memory is bounded by the events in flight, not by the joins: the closed epochs not yet drained are kept in order,
+ * and each holds at least one event that has not exited. One that drains behind an earlier one leaves the list at once
+ * and hands its number to its predecessor ({@code through}), whose draining then covers both. (Chaining one future
+ * per closed epoch, as this class once did, kept one link per join made while an earlier event hung, for as long as it
+ * hung.) Waiters wait on one condition, and a timed-out wait leaves nothing behind.
  *
  * <p>An epoch counts entries and exits in separate counters on separate cache lines: publishers write the first,
  * workers the others, so a publish and a completion never contend for one line. Entries are striped by publishing
@@ -29,20 +39,26 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class JoinTracker {
 
-    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
-
     static final class Epoch {
+        private static final VarHandle DRAINED =
+                VarHandles.field(MethodHandles.lookup(), Epoch.class, "drained", boolean.class);
+
+        final long number;
         final StripedCounter entered = new StripedCounter();
         final LongAdder exited = new LongAdder();
         final PaddedCounter exitedAfterClose = new PaddedCounter();
-        final CompletableFuture<Void> drained = new CompletableFuture<>();
-        final CompletableFuture<Void> previousDone;
-        final CompletableFuture<Void> done;
         volatile boolean closed;
+        /** Set by the one exit (or closer) that finds the closed epoch empty. */
+        @SuppressWarnings("unused") // through DRAINED
+        private volatile boolean drained;
+        // Guarded by the tracker's lock, while the epoch is closed and not drained:
+        /** The highest epoch number known drained once this one is: its own, or a drained successor's. */
+        private long through;
+        private Epoch previous;
+        private Epoch next;
 
-        Epoch(CompletableFuture<Void> previousDone) {
-            this.previousDone = previousDone;
-            done = previousDone.thenCombine(drained, (a, b) -> null);
+        Epoch(long number) {
+            this.number = number;
         }
 
         boolean empty() {
@@ -50,14 +66,20 @@ final class JoinTracker {
             return out == entered.sum();
         }
 
-        void completeIfDrained() {
-            if (empty()) {
-                drained.complete(null);
-            }
+        /** Whether the epoch is closed and empty, for the first time: true for one caller only. */
+        boolean drainsNow() {
+            return empty() && !drained && DRAINED.compareAndSet(this, false, true);
         }
     }
 
-    private volatile Epoch current = new Epoch(DONE);
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition advanced = lock.newCondition();
+    private volatile Epoch current = new Epoch(1);
+    /** Every epoch numbered up to this one has drained. */
+    private volatile long doneThrough;
+    // Closed epochs not drained yet, oldest first; guarded by lock.
+    private Epoch oldest;
+    private Epoch newest;
 
     /** Counts an event in the open epoch and returns it, to pass to {@link #exit} when the event finishes. */
     Epoch enter() {
@@ -74,38 +96,136 @@ final class JoinTracker {
     void exit(Epoch epoch) {
         if (epoch.closed) { // see the class comment: the stripes stay still once the epoch is closed
             epoch.exitedAfterClose.increment();
-            epoch.completeIfDrained();
+            if (epoch.drainsNow()) {
+                drained(epoch);
+            }
             return;
         }
         epoch.exited.increment();
-        if (epoch.closed) {
-            epoch.completeIfDrained();
+        if (epoch.closed && epoch.drainsNow()) {
+            drained(epoch);
         }
     }
 
-    /** Closes the open epoch; the returned future completes when every event entered before this call is done. */
-    CompletableFuture<Void> close() {
+    /**
+     * Closes the open epoch, unless it is empty; returns the number to wait for with {@link #await}: done through it
+     * means every event entered before this call is done.
+     */
+    long close() {
         Epoch open = current;
         if (open.empty()) {
             // Every event of the open epoch has exited (those entering now are concurrent with this call): wait only
-            // for the earlier epochs, and open no new one. Keeps a join per read cheap, and a join repeated while an
-            // earlier event runs on adds nothing: a new epoch per call chained one more future to the running one.
-            return open.previousDone.isDone() ? DONE : open.previousDone;
+            // for the earlier epochs, and open no new one. Keeps a join per read cheap.
+            return open.number - 1;
         }
-        return rotate();
+        lock.lock();
+        try {
+            Epoch epoch = current;
+            current = new Epoch(epoch.number + 1);
+            epoch.through = epoch.number;
+            epoch.previous = newest;
+            if (newest == null) {
+                oldest = epoch;
+            } else {
+                newest.next = epoch;
+            }
+            newest = epoch;
+            epoch.closed = true; // after the epoch is listed: an exit that sees it closed finds it there
+            if (epoch.drainsNow()) {
+                drained(epoch);
+            }
+            return epoch.number;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Takes a drained epoch off the list: the oldest advances {@code doneThrough}, any other hands it on. */
+    private void drained(Epoch epoch) {
+        lock.lock();
+        try {
+            Epoch previous = epoch.previous;
+            Epoch next = epoch.next;
+            if (next == null) {
+                newest = previous;
+            } else {
+                next.previous = previous;
+            }
+            if (previous != null) {
+                previous.next = next;
+                previous.through = epoch.through;
+            } else {
+                oldest = next;
+                doneThrough = epoch.through;
+                advanced.signalAll();
+            }
+            epoch.previous = null;
+            epoch.next = null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether every epoch up to {@code number} has drained. */
+    boolean isDone(long number) {
+        return doneThrough >= number;
+    }
+
+    /**
+     * Waits until every epoch up to {@code number} has drained, or the time is up.
+     *
+     * @return whether it has drained
+     */
+    boolean await(long number, long nanos) throws InterruptedException {
+        if (isDone(number)) {
+            return true;
+        }
+        lock.lockInterruptibly();
+        try {
+            while (!isDone(number)) {
+                if (nanos <= 0) {
+                    return false;
+                }
+                nanos = advanced.awaitNanos(nanos);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits until every epoch up to {@code number} has drained; an interrupt is kept for the caller, not obeyed. */
+    void awaitUninterruptibly(long number) {
+        if (isDone(number)) {
+            return;
+        }
+        lock.lock();
+        try {
+            while (!isDone(number)) {
+                advanced.awaitUninterruptibly();
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Whether every event entered before this call has exited; closes nothing. */
     boolean isIdle() {
         Epoch open = current;
-        return open.previousDone.isDone() && open.empty();
+        return isDone(open.number - 1) && open.empty();
     }
 
-    private synchronized CompletableFuture<Void> rotate() {
-        Epoch epoch = current;
-        current = new Epoch(epoch.done);
-        epoch.closed = true;
-        epoch.completeIfDrained();
-        return epoch.done;
+    /** Closed epochs still waiting for an event: at most one per event in flight. */
+    int pendingEpochs() {
+        lock.lock();
+        try {
+            int count = 0;
+            for (Epoch e = oldest; e != null; e = e.next) {
+                count++;
+            }
+            return count;
+        } finally {
+            lock.unlock();
+        }
     }
 }

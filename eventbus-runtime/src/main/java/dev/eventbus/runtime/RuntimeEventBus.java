@@ -23,7 +23,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -337,21 +336,7 @@ final class RuntimeEventBus implements EventBus {
     @Override
     public void join() {
         requireNotInHandler("join()");
-        boolean interrupted = false;
-        CompletableFuture<Void> done = joins.close();
-        while (true) {
-            try {
-                done.get();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            } catch (ExecutionException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        joins.awaitUninterruptibly(joins.close());
     }
 
     @Override
@@ -359,22 +344,14 @@ final class RuntimeEventBus implements EventBus {
         Objects.requireNonNull(timeout, "timeout");
         requireNotInHandler("join(Duration)");
         if (timeout.isNegative() || timeout.isZero()) {
-            return joins.isIdle(); // a check, not a wait: no epoch to close, nothing kept per call
+            return joins.isIdle(); // a check, not a wait: no epoch to close
         }
-        CompletableFuture<Void> done = joins.close();
-        if (done.isDone()) {
-            return true;
-        }
+        long done = joins.close();
         try {
-            done.get(saturatedNanos(timeout), TimeUnit.NANOSECONDS);
-            return true;
-        } catch (TimeoutException e) {
-            return false;
+            return joins.await(done, saturatedNanos(timeout));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return done.isDone();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e);
+            return joins.isDone(done);
         }
     }
 
@@ -490,28 +467,22 @@ final class RuntimeEventBus implements EventBus {
     /** The owner's part of a shutdown: drain, stop workers, close modes, stop the watchdog. */
     private void terminate() {
         try {
-            CompletableFuture<Void> drained = joins.close();
+            long accepted = joins.close();
             boolean done = false;
             while (!done) {
                 try {
-                    if (state >= STOPPING) {
-                        // Events accepted just before the state changed may still arrive; cancel them too.
-                        drained.get(IMMEDIATE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-                    } else {
-                        drained.get(100, TimeUnit.MILLISECONDS);
-                    }
-                    done = true;
-                } catch (TimeoutException e) {
-                    if (state >= STOPPING) {
+                    // Once stopping, events accepted just before the state changed may still arrive: the loop cancels
+                    // them too. Until then, a short wait notices an immediate shutdown soon.
+                    Duration wait = state >= STOPPING ? IMMEDIATE_WAIT : Duration.ofMillis(100);
+                    done = joins.await(accepted, wait.toNanos());
+                    if (!done && state >= STOPPING) {
                         cancelQueuedAndRunning();
-                        done = drained.isDone() || !anyWorkerBusy();
+                        done = joins.isDone(accepted) || !anyWorkerBusy();
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     advanceState(STOPPING);
                     cancelQueuedAndRunning();
-                    done = true;
-                } catch (ExecutionException e) {
                     done = true;
                 }
             }

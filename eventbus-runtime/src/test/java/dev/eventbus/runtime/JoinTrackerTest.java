@@ -26,19 +26,98 @@ class JoinTrackerTest {
      * chain one more future to the running event's epoch, so polling {@code join} grew the heap until it ended.
      */
     @Test
-    void repeatedClosesWhileAnEarlierEventRunsShareOneFutureAndOpenNoEpoch() {
+    void repeatedClosesWhileAnEarlierEventRunsWaitForOneEpochAndOpenNone() {
         JoinTracker tracker = new JoinTracker();
         JoinTracker.Epoch running = tracker.enter();
-        CompletableFuture<Void> first = tracker.close();
-        assertFalse(first.isDone());
+        long first = tracker.close();
+        assertFalse(tracker.isDone(first));
         for (int i = 0; i < 1_000; i++) {
-            assertSame(first, tracker.close(), "close " + i + " made a new future");
+            assertEquals(first, tracker.close(), "close " + i + " waits for another epoch");
             assertFalse(tracker.isIdle());
         }
+        assertEquals(1, tracker.pendingEpochs());
         tracker.exit(running);
-        assertTrue(first.isDone());
+        assertTrue(tracker.isDone(first));
         assertTrue(tracker.isIdle());
-        assertTrue(tracker.close().isDone());
+        assertTrue(tracker.isDone(tracker.close()));
+        assertEquals(0, tracker.pendingEpochs());
+    }
+
+    /**
+     * Joins made while one event hangs and others come and go each close an epoch of their own. Those drain behind the
+     * hung one: they must not be kept, one per join, until it ends (polling {@code join(timeout)} while a long event
+     * ran grew the heap by a chained future per call). And each join is done as soon as its own events and the hung
+     * one are, not later.
+     */
+    @Test
+    void epochsDrainedBehindAHungOneAreNotKeptAndCompleteWithIt() {
+        JoinTracker tracker = new JoinTracker();
+        JoinTracker.Epoch hung = tracker.enter();
+        long hungJoin = tracker.close();
+        long lastJoin = hungJoin;
+        for (int i = 0; i < 10_000; i++) {
+            JoinTracker.Epoch quick = tracker.enter();
+            lastJoin = tracker.close();
+            assertTrue(lastJoin > hungJoin, "close " + i + " waits for its own event");
+            assertEquals(2, tracker.pendingEpochs(), "the hung epoch and this join's");
+            tracker.exit(quick);
+            assertFalse(tracker.isDone(lastJoin), "done before the hung event");
+            assertEquals(1, tracker.pendingEpochs(), "a drained epoch was kept behind the hung one");
+        }
+        JoinTracker.Epoch stillRunning = tracker.enter();
+        long runningJoin = tracker.close();
+        tracker.exit(hung);
+        assertTrue(tracker.isDone(hungJoin));
+        assertTrue(tracker.isDone(lastJoin), "every join whose events have all exited is done");
+        assertFalse(tracker.isDone(runningJoin), "a join with an event still running is not");
+        tracker.exit(stillRunning);
+        assertTrue(tracker.isDone(runningJoin));
+        assertEquals(0, tracker.pendingEpochs());
+    }
+
+    /** A later epoch that drains first waits for the earlier one; when that drains, both are done. */
+    @Test
+    void aDrainedEpochIsDoneOnlyWithEveryEarlierOne() throws InterruptedException {
+        JoinTracker tracker = new JoinTracker();
+        JoinTracker.Epoch first = tracker.enter();
+        long firstJoin = tracker.close();
+        JoinTracker.Epoch second = tracker.enter();
+        long secondJoin = tracker.close();
+        JoinTracker.Epoch third = tracker.enter();
+        long thirdJoin = tracker.close();
+        tracker.exit(second);
+        assertFalse(tracker.isDone(secondJoin));
+        assertFalse(tracker.await(secondJoin, TimeUnit.MILLISECONDS.toNanos(1)), "a timed wait runs out");
+        tracker.exit(first);
+        assertTrue(tracker.isDone(firstJoin));
+        assertTrue(tracker.isDone(secondJoin));
+        assertFalse(tracker.isDone(thirdJoin));
+        tracker.exit(third);
+        assertTrue(tracker.await(thirdJoin, 0));
+    }
+
+    /** A waiter blocked on an epoch wakes when another thread's exit drains it. */
+    @Test
+    void aWaiterWakesWhenTheLastEventExits() throws Exception {
+        JoinTracker tracker = new JoinTracker();
+        JoinTracker.Epoch running = tracker.enter();
+        long join = tracker.close();
+        CompletableFuture<Boolean> waited = new CompletableFuture<>();
+        Thread waiter = Thread.ofPlatform().start(() -> {
+            try {
+                waited.complete(tracker.await(join, TimeUnit.SECONDS.toNanos(30)));
+            } catch (Throwable t) {
+                waited.completeExceptionally(t);
+            }
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (waiter.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline) {
+            Thread.onSpinWait(); // until the waiter is parked in the wait, so that the exit must wake it
+        }
+        assertEquals(Thread.State.TIMED_WAITING, waiter.getState());
+        assertFalse(waited.isDone());
+        tracker.exit(running);
+        assertTrue(waited.get(10, TimeUnit.SECONDS));
     }
 
     @Test
@@ -89,8 +168,8 @@ class JoinTrackerTest {
         try {
             for (; closes < 2_000; closes++) {
                 long before = entered.get();
-                CompletableFuture<Void> done = tracker.close();
-                done.get(10, TimeUnit.SECONDS);
+                long done = tracker.close();
+                assertTrue(tracker.await(done, TimeUnit.SECONDS.toNanos(10)), "close " + closes + " never completed");
                 long exited = exiting.get();
                 if (exited < before) {
                     throw new AssertionError("close " + closes + " completed with " + exited
@@ -104,7 +183,7 @@ class JoinTrackerTest {
             }
         }
         assertEquals(2_000, closes);
-        assertTrue(tracker.close().isDone(), "every event exited: an idle tracker's close is done at once");
+        assertTrue(tracker.isDone(tracker.close()), "every event exited: an idle tracker's close is done at once");
         assertEquals(entered.get(), exiting.get());
     }
 
