@@ -215,7 +215,10 @@ final class AttemptRun implements Attempt, EventContext {
         }
         if (s == STOPPED && STATE.compareAndSet(this, STOPPED, ACKED)) {
             Thread.interrupted();
-            awaitStopActions();
+            if (!awaitStopActions() && handlerToTerminate != null) {
+                // terminate() still runs on that instance: the next attempt must not run on it at the same time.
+                owner.forgetHandler(handlerToTerminate);
+            }
             return ACKED;
         }
         return ABANDONED;
@@ -230,15 +233,19 @@ final class AttemptRun implements Attempt, EventContext {
         return reason;
     }
 
-    private void awaitStopActions() {
+    /** Waits a while for the stop actions; false if they still run (or this thread was interrupted meanwhile). */
+    private boolean awaitStopActions() {
         try {
-            if (!stopActionsDone.await(STOP_ACTIONS_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
-                RuntimeEventBus.LOG.log(System.Logger.Level.WARNING, () -> "terminate() of event "
-                        + task.event.id() + " is still running after " + STOP_ACTIONS_WAIT_MILLIS + " ms");
+            if (stopActionsDone.await(STOP_ACTIONS_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+                return true;
             }
+            RuntimeEventBus.LOG.log(System.Logger.Level.WARNING, () -> "terminate() of event " + task.event.id()
+                    + " is still running after " + STOP_ACTIONS_WAIT_MILLIS + " ms; the event goes on, and this"
+                    + " thread's next " + task.event.type() + " event gets a new handler instance");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        return false;
     }
 
     private static void runQuietly(Runnable action) {

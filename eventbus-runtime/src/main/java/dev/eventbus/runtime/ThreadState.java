@@ -132,6 +132,14 @@ final class ThreadState extends ThreadStateLayout.AfterHotFields {
         return instance.handler;
     }
 
+    /**
+     * Drops a handler instance, so that this thread creates a new one for its type on next use: one whose
+     * {@code terminate()} outlived the wait for it, and must not overlap the next attempt's {@code handle()}.
+     */
+    void forgetHandler(EventHandler handler) {
+        handlers.values().removeIf(instance -> instance.handler == handler);
+    }
+
     private record HandlerInstance(HandlerMeta meta, EventHandler handler) {
     }
 }

@@ -1,13 +1,19 @@
 package dev.eventbus.runtime;
 
 import dev.eventbus.Event;
+import dev.eventbus.EventContext;
+import dev.eventbus.EventHandler;
 import dev.eventbus.EventResult;
 import dev.eventbus.EventTimeoutException;
+import dev.eventbus.ExecutionMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -105,6 +111,54 @@ class ThreadModeTest {
             System.gc();
             long used = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
             assertTrue(used < 256L * 1024 * 1024, "heap after a million events: " + used / 1024 / 1024 + " MiB");
+        }
+    }
+
+    /**
+     * A {@code terminate()} that outlives the owner's wait for it (1 s) must not overlap the retry's {@code handle()}
+     * on the same handler instance, which it did: the retry gets a new instance, in both local modes.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"sync", "thread"})
+    void aTerminateThatOutlivesItsWaitNeverOverlapsTheRetryOnItsInstance(String mode) throws Exception {
+        CountDownLatch endTerminate = new CountDownLatch(1);
+        AtomicInteger created = new AtomicInteger();
+        List<String> calls = Collections.synchronizedList(new ArrayList<>());
+        var factory = TestBuses.factory("slow-terminate", () -> new EventHandler() {
+            final int instance = created.incrementAndGet();
+            volatile boolean terminating;
+
+            @Override
+            public EventResult handle(Event event, EventContext context) throws Exception {
+                calls.add("handle " + instance + (terminating ? " while terminating" : ""));
+                if (instance == 1) {
+                    new CountDownLatch(1).await(); // until the timeout interrupts it
+                }
+                return EventResult.businessResult(event.id(), true, instance);
+            }
+
+            @Override
+            public void terminate(EventContext context) {
+                terminating = true;
+                calls.add("terminate " + instance);
+                try {
+                    endTerminate.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    terminating = false;
+                }
+            }
+        });
+        try (RuntimeEventBus bus = TestBuses.bus(1, factory)) {
+            EventResult result = bus.submit(Event.builder("slow-terminate").mode(new ExecutionMode(mode))
+                    .timeout(Duration.ofMillis(200)).maxRetries(1).build()).get(30, TimeUnit.SECONDS);
+            assertTrue(result.success(), result::toString);
+            assertEquals(2, result.data(), "the retry ran on the instance still terminating");
+            assertEquals(Set.of("handle 1", "terminate 1", "handle 2"), Set.copyOf(calls));
+            assertEquals(3, calls.size(), calls::toString);
+        } finally {
+            endTerminate.countDown();
         }
     }
 }
