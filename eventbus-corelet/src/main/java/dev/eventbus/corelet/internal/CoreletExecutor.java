@@ -29,10 +29,12 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -48,7 +50,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * replaced when they crash, time out or stay idle longer than {@code coreletIdleTimeout}.
  *
  * <p>Thread-safe: {@link #execute(Event, Attempt)} is called by the bus's worker threads at once; each attempt holds
- * one worker exclusively.
+ * one worker exclusively. When more attempts want a worker than the pool has, they wait their turn: the highest
+ * event priority first, then in arrival order. A freed worker goes to the first in line, never to an attempt that
+ * came later (with more bus threads than workers, one that had just freed a worker took it straight back, and the
+ * others could wait as long as the queue kept it busy).
  */
 final class CoreletExecutor implements ModeExecutor {
 
@@ -71,7 +76,9 @@ final class CoreletExecutor implements ModeExecutor {
     private final Map<Event, Prepared> prepared = Collections.synchronizedMap(new WeakHashMap<>());
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition available = lock.newCondition();
+    /** Attempts waiting for a worker, in the order they are served; guarded by lock. */
+    private final PriorityQueue<Waiter> waiters = new PriorityQueue<>(Waiter.TURN_ORDER);
+    private long arrivals; // guarded by lock
     private final ArrayDeque<WorkerProcess> idle = new ArrayDeque<>();
     private final Set<WorkerProcess> all = ConcurrentHashMap.newKeySet();
     private final Set<Process> starting = ConcurrentHashMap.newKeySet();
@@ -103,6 +110,12 @@ final class CoreletExecutor implements ModeExecutor {
                 : new AotCache(config.coreletAotCache(), command, this::track);
         this.allowedByConfig = config.coreletAllowedClasses().isEmpty() ? null
                 : ObjectInputFilter.Config.createFilter(String.join(";", config.coreletAllowedClasses()));
+    }
+
+    /** An attempt waiting for a worker; {@code turn} is signalled when it may be first in line. */
+    private record Waiter(int priority, long arrival, Condition turn) {
+        static final Comparator<Waiter> TURN_ORDER =
+                Comparator.comparingInt(Waiter::priority).reversed().thenComparingLong(Waiter::arrival);
     }
 
     /** What validation found out about an event, reused by its attempts. */
@@ -180,7 +193,7 @@ final class CoreletExecutor implements ModeExecutor {
         attempt.onStop(guard);
         WorkerProcess worker;
         try {
-            worker = acquire(guard, attempt);
+            worker = acquire(guard, attempt, event.priority());
         } catch (Frames.ProtocolException e) { // a worker that botched its start: like a crash, retried
             throw new CoreletCrashedException(e.getMessage() + " (event " + event.id() + ")", null);
         }
@@ -383,47 +396,59 @@ final class CoreletExecutor implements ModeExecutor {
     // ---- pool -------------------------------------------------------------------------------------------------
 
     /**
-     * Takes an idle worker or starts one. Waiting for a free worker and a worker's start-up are not charged to the
-     * attempt: its clock is restarted while it waits (often enough for short timeouts too).
+     * Takes an idle worker or starts one, in turn (see the class comment). Waiting for a free worker and a worker's
+     * start-up are not charged to the attempt: its clock is restarted while it waits (often enough for short timeouts
+     * too).
      */
-    private WorkerProcess acquire(StopGuard guard, Attempt attempt) throws IOException, InterruptedException {
+    private WorkerProcess acquire(StopGuard guard, Attempt attempt, int priority)
+            throws IOException, InterruptedException {
         long pollNanos = Math.clamp(cappedMillis(attempt.timeout()) * 250_000L, TimeUnit.MILLISECONDS.toNanos(1),
                 TimeUnit.MILLISECONDS.toNanos(50));
         AotCache.Launch launch;
+        Waiter me = null;
         lock.lockInterruptibly();
         try {
             while (true) {
                 if (closed) {
                     throw new IllegalStateException("The CORELET executor is closed: no worker is started");
                 }
-                WorkerProcess worker = idle.pollFirst();
-                if (worker != null) {
-                    if (worker.isUsable()) {
+                if (me == null && !waiters.isEmpty()) {
+                    me = new Waiter(priority, arrivals++, lock.newCondition());
+                    waiters.add(me);
+                }
+                if (me == null || waiters.peek() == me) {
+                    WorkerProcess worker = takeIdle();
+                    if (worker != null) {
+                        leaveLine(me);
                         return worker;
                     }
-                    alive--;
-                    all.remove(worker);
-                    worker.kill();
-                    continue;
-                }
-                if (alive < config.coreletPoolSize()) {
-                    // the slot is taken before anything that can fail, and given back if it does: a lost slot
-                    // would never come back, and once all were lost every attempt would wait here for ever
-                    alive++;
-                    try {
-                        startHousekeeping();
-                        launch = aot == null ? AotCache.Launch.PLAIN : aot.launch(privateDir);
-                    } catch (IOException | RuntimeException | Error e) {
-                        alive--;
-                        available.signal();
-                        throw e;
+                    if (alive < config.coreletPoolSize()) {
+                        // the slot is taken before anything that can fail, and given back if it does: a lost slot
+                        // would never come back, and once all were lost every attempt would wait here for ever
+                        alive++;
+                        leaveLine(me);
+                        try {
+                            startHousekeeping();
+                            launch = aot == null ? AotCache.Launch.PLAIN : aot.launch(privateDir);
+                        } catch (IOException | RuntimeException | Error e) {
+                            alive--;
+                            wakeFirstInLine();
+                            throw e;
+                        }
+                        break;
                     }
-                    break;
                 }
-                available.awaitNanos(pollNanos);
+                if (me == null) {
+                    me = new Waiter(priority, arrivals++, lock.newCondition());
+                    waiters.add(me);
+                }
+                me.turn().awaitNanos(pollNanos);
                 attempt.restartClock();
             }
         } finally {
+            if (me != null && waiters.remove(me)) { // left by an exception: interrupted, or closed
+                wakeFirstInLine();
+            }
             lock.unlock();
         }
         WorkerProcess worker = null;
@@ -453,7 +478,7 @@ final class CoreletExecutor implements ModeExecutor {
                 }
                 if (worker == null || closed) {
                     alive--;
-                    available.signal();
+                    wakeFirstInLine();
                     if (worker != null) {
                         worker.kill();
                     }
@@ -494,9 +519,51 @@ final class CoreletExecutor implements ModeExecutor {
                     worker.terminate();
                 }
             }
-            available.signal();
+            wakeFirstInLine();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Attempts waiting for a worker now: for tests. */
+    int waiting() {
+        lock.lock();
+        try {
+            return waiters.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Under the lock: an idle worker that is still usable, or null; the unusable ones leave the pool. */
+    private WorkerProcess takeIdle() {
+        WorkerProcess worker;
+        while ((worker = idle.pollFirst()) != null) {
+            if (worker.isUsable()) {
+                return worker;
+            }
+            alive--;
+            all.remove(worker);
+            worker.kill();
+        }
+        return null;
+    }
+
+    /** Under the lock: a waiter served leaves the line, and wakes the next if a worker is still to be had. */
+    private void leaveLine(Waiter served) {
+        if (served != null) {
+            waiters.remove(served);
+            if (!idle.isEmpty() || alive < config.coreletPoolSize()) {
+                wakeFirstInLine();
+            }
+        }
+    }
+
+    /** Under the lock, when a worker or a slot for one is freed: the first in line takes it. */
+    private void wakeFirstInLine() {
+        Waiter first = waiters.peek();
+        if (first != null) {
+            first.turn().signal();
         }
     }
 
@@ -555,7 +622,7 @@ final class CoreletExecutor implements ModeExecutor {
                 }
             }
             if (!retired.isEmpty()) {
-                available.signalAll();
+                wakeFirstInLine(); // who takes a slot wakes the next while slots are left
             }
         } finally {
             lock.unlock();
@@ -666,7 +733,9 @@ final class CoreletExecutor implements ModeExecutor {
             }
             closed = true;
             idle.clear();
-            available.signalAll();
+            for (Waiter waiter : waiters) {
+                waiter.turn().signal(); // each finds the executor closed
+            }
         } finally {
             lock.unlock();
         }

@@ -329,4 +329,33 @@ public final class TestHandlers {
             return EventResult.businessResult(event.id(), true, name);
         }
     }
+
+    /** Holds its worker until the test opens the FIFO named by its data for writing and closes it. */
+    public static final class Gate implements EventHandler {
+        /** Creates the handler. */
+        public Gate() {
+        }
+
+        @Override
+        public EventResult handle(Event event, EventContext context) throws IOException {
+            byte[] read = Files.readAllBytes(Path.of(event.data(String.class))); // blocks until a writer closes it
+            return EventResult.businessResult(event.id(), true, new String(read, StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Returns how many events of its type this worker JVM served before: the order the pool served them in. */
+    public static final class Turn implements EventHandler {
+        private static int served;
+
+        /** Creates the handler. */
+        public Turn() {
+        }
+
+        @Override
+        public EventResult handle(Event event, EventContext context) {
+            synchronized (Turn.class) {
+                return EventResult.businessResult(event.id(), true, served++);
+            }
+        }
+    }
 }
