@@ -21,13 +21,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Every worker stores into it, so a store is one {@link ConcurrentHashMap} operation, a read one map operation,
  * with no order structure to maintain: each entry carries its store sequence number,
  * and the eviction order is recovered only when the cache overflows. Then one thread at a time (the others queue on
- * a lock, which only a count of the size takes: rarely, unless the cache is full) sorts the entries by sequence once and remembers the ids of the oldest half
- * as the next eviction candidates, so an eviction costs O(log capacity) amortized. A candidate read in the
+ * a lock, which only a count of the size takes: rarely, unless the cache is full) sorts the entries by sequence once
+ * and remembers the ids of the oldest half as the next eviction candidates, so an eviction costs O(log capacity) amortized. A candidate read in the
  * meantime is skipped; candidates hold ids, never results, so nothing read is retained. A store that overflows the
  * capacity evicts before it returns: the cache holds at most {@code capacity} results plus one per thread storing at
- * that instant, as a rule. The exception: the map's count sums its cells one after another, so a count preempted
- * between two cells while a reader removes results stored meanwhile finds too few, by at most the results removed,
- * and leaves that much too much room until the next count: up to twice the capacity, plus the storing threads.
+ * that instant. (The map's count sums its cells one after another, not as a snapshot: a count preempted between two
+ * cells while a reader removes results stored meanwhile finds too few, by at most the results stored while it ran.
+ * So a count leaves no room for the store numbers taken while it ran, and the stores that took them count again.)
  *
  * <p>Store numbers come from one shared counter, which a thread that stores often takes {@value #BLOCK} at a time
  * ({@link Numbers}): two workers taking one number per result traded the counter's cache line on every store, 14% of
@@ -170,7 +170,10 @@ final class ResultCache {
                 }
                 size = results.mappingCount();
             }
-            counts.countAt = taken + capacity - Math.min(size, capacity);
+            // Results stored while the count ran and removed by a reader before the count reached the reader's cell
+            // make the count too low: leave no room for them (their stores count again anyway, after this one).
+            long storedMeanwhile = counts.stored - taken;
+            counts.countAt = taken + Math.max(0, capacity - size - storedMeanwhile);
             counts.counted++;
         } finally {
             evicting.unlock();
@@ -229,6 +232,19 @@ final class ResultCache {
 
     int size() {
         return results.size();
+    }
+
+    /**
+     * The size while no eviction runs: with only stores running meanwhile, between the sizes at the start and at the
+     * end ({@link #size()} can be too high by the evictions made while it sums the map's count cells). For tests.
+     */
+    int sizeBetweenEvictions() {
+        evicting.lock();
+        try {
+            return results.size();
+        } finally {
+            evicting.unlock();
+        }
     }
 
     /** Eviction candidates remembered (ids, read or not): at most half the capacity. */
