@@ -536,6 +536,11 @@ final class RuntimeEventBus implements EventBus {
         }
     }
 
+    /** Closed join epochs still waiting for an event: for tests. */
+    int pendingJoinEpochs() {
+        return joins.pendingEpochs();
+    }
+
     boolean isTerminated() {
         return terminated.isDone();
     }

@@ -84,6 +84,40 @@ class JoinTest {
         }
     }
 
+    /**
+     * Polling {@code join(timeout)} while one event hangs and others come and go keeps nothing per call: each such
+     * join closed an epoch whose future stayed chained to the hung one's until it ended.
+     */
+    @Test
+    void pollingJoinWhileOneEventHangsKeepsNothingPerCall() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(1);
+        var factory = TestBuses.factory("held", () -> (event, context) -> {
+            started.countDown();
+            release.await();
+            return EventResult.businessResult(event.id(), true, null);
+        });
+        factory.registerEventType("quick", () -> (event, context) -> EventResult.businessResult(event.id(), true, 1));
+        try (RuntimeEventBus bus = TestBuses.bus(2, factory)) {
+            CompletableFuture<EventResult> held = bus.submit(Event.of("held"));
+            assertTrue(started.await(10, TimeUnit.SECONDS));
+            for (int i = 0; i < 2_000; i++) {
+                CompletableFuture<EventResult> quick = bus.submit(Event.of("quick"));
+                assertFalse(bus.join(Duration.ofNanos(1)), "join " + i + " returned true while an event hangs");
+                assertEquals(1, quick.get(10, TimeUnit.SECONDS).data());
+                // the quick event counts out just after its future completes: only the hung one's epoch stays
+                assertTrue(Await.until(Duration.ofSeconds(10), () -> bus.pendingJoinEpochs() == 1),
+                        () -> "closed epochs kept: " + bus.pendingJoinEpochs());
+            }
+            release.countDown();
+            assertTrue(held.get(10, TimeUnit.SECONDS).success());
+            assertTrue(bus.join(Duration.ofSeconds(10)));
+            assertEquals(0, bus.pendingJoinEpochs());
+        } finally {
+            release.countDown();
+        }
+    }
+
     @Test
     void joinReturnsWhileAnotherThreadKeepsPublishing() throws Exception {
         AtomicBoolean publishing = new AtomicBoolean(true);
