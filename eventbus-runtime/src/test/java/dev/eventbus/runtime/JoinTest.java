@@ -14,12 +14,14 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -113,6 +115,42 @@ class JoinTest {
             assertTrue(held.get(10, TimeUnit.SECONDS).success());
             assertTrue(bus.join(Duration.ofSeconds(10)));
             assertEquals(0, bus.pendingJoinEpochs());
+        } finally {
+            release.countDown();
+        }
+    }
+
+    /** An interrupt ends join(Duration) early, not join(); both return with the interrupt flag still set. */
+    @Test
+    void anInterruptEndsATimedJoinButNotAPlainOne() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(1);
+        try (RuntimeEventBus bus = TestBuses.bus(1, TestBuses.factory("held", () -> (event, context) -> {
+            started.countDown();
+            release.await();
+            return EventResult.businessResult(event.id(), true, null);
+        }))) {
+            CompletableFuture<EventResult> held = bus.submit(Event.of("held"));
+            assertTrue(started.await(10, TimeUnit.SECONDS));
+            Thread.currentThread().interrupt();
+            assertFalse(bus.join(Duration.ofSeconds(30)), "an interrupted timed join waits no more");
+            assertTrue(Thread.interrupted(), "the flag stays set");
+
+            CompletableFuture<Boolean> plainJoin = new CompletableFuture<>();
+            Thread joiner = Thread.ofPlatform().start(() -> {
+                bus.join();
+                plainJoin.complete(Thread.currentThread().isInterrupted());
+            });
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (joiner.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+                Thread.onSpinWait(); // until the joiner waits
+            }
+            joiner.interrupt();
+            assertThrows(TimeoutException.class, () -> plainJoin.get(200, TimeUnit.MILLISECONDS),
+                    "join() returned on an interrupt while the event runs");
+            release.countDown();
+            assertTrue(plainJoin.get(10, TimeUnit.SECONDS), "join() returned with the interrupt flag cleared");
+            assertTrue(held.get(10, TimeUnit.SECONDS).success());
         } finally {
             release.countDown();
         }
