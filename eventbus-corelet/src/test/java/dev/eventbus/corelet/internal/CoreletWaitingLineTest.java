@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -39,8 +41,7 @@ class CoreletWaitingLineTest {
             assertNull(WorkerProcess.mkfifo(List.of("mkfifo", "-m", "600", fifo.toString())));
             CompletableFuture<EventResult> gated = runAsync(executor, event("gate", fifo.toString(), 5));
             Map<String, CompletableFuture<EventResult>> line = new LinkedHashMap<>();
-            // Opening a FIFO for writing blocks until its reader has opened it: the gate holds the one worker then.
-            try (OutputStream gate = Files.newOutputStream(fifo)) {
+            try (OutputStream gate = openWhenTheGateRuns(fifo, gated)) {
                 String[] names = {"low, first", "high", "low, second", "top"};
                 int[] priorities = {2, 8, 2, 10};
                 for (int i = 0; i < names.length; i++) { // in line in this order of arrival
@@ -65,6 +66,31 @@ class CoreletWaitingLineTest {
         } finally {
             executor.close();
             TestAttempt.assertNoChildProcessLeft();
+        }
+    }
+
+    /**
+     * Opens the FIFO for writing, which blocks until the gate's handler has opened it for reading: the gate holds the
+     * one worker then. The open cannot be interrupted, so it runs in a thread of its own; if the gate never opens the
+     * FIFO, the test opens it for reading itself, to let that thread go, and fails.
+     */
+    private static OutputStream openWhenTheGateRuns(Path fifo, CompletableFuture<EventResult> gated)
+            throws Exception {
+        CompletableFuture<OutputStream> opened = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().start(() -> {
+            try {
+                opened.complete(Files.newOutputStream(fifo));
+            } catch (Throwable t) {
+                opened.completeExceptionally(t);
+            }
+        });
+        try {
+            return opened.get(60, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            InputStream unblock = Files.newInputStream(fifo); // a writer waits, so this open returns at once
+            opened.get(10, TimeUnit.SECONDS).close();
+            unblock.close();
+            throw new AssertionError("the gate's handler never opened its FIFO; the gate event: " + gated, e);
         }
     }
 
