@@ -187,6 +187,38 @@ final class RuntimeEventBus implements EventBus {
      * bus cancels. Returns false if the calling worker was abandoned (its task belongs to a replacement now).
      */
     private boolean runAttempts(Task task, ThreadState thread) {
+        try {
+            return retryLoop(task, thread);
+        } catch (Throwable t) {
+            if (failedOutsideHandler(task, thread, t)) {
+                throw t; // an Error or a RuntimeException: the loop throws nothing checked
+            }
+            return false;
+        }
+    }
+
+    /**
+     * When the bus's own code around a handler throws (a handler's throwables are its attempt's failure): a
+     * {@code StackOverflowError} in an endless SYNC recursion, an {@code OutOfMemoryError}. The event still gets its
+     * one result and counts out, or a join would wait for ever; the attempt is ended, so that no stop reaches the
+     * thread later. Returns true for the caller to rethrow, false if the attempt was abandoned (a replacement worker
+     * owns the task).
+     */
+    private boolean failedOutsideHandler(Task task, ThreadState thread, Throwable t) {
+        AttemptRun attempt = thread.current;
+        if (attempt != null && attempt.task == task) {
+            thread.endAttempt();
+            if (attempt.finish() == AttemptRun.ABANDONED) {
+                return false;
+            }
+        }
+        if (!task.isCompleted()) {
+            complete(task, EventResult.exceptionResult(task.event.id(), t), thread);
+        }
+        return true;
+    }
+
+    private boolean retryLoop(Task task, ThreadState thread) {
         Event event = task.event;
         while (true) {
             AttemptRun attempt = new AttemptRun(task, ++task.attempts, thread);
@@ -257,7 +289,17 @@ final class RuntimeEventBus implements EventBus {
 
     /** Runs in a replacement worker: finishes or retries the task whose thread was abandoned. */
     boolean continueAbandoned(AttemptRun attempt, ThreadState replacement) {
-        return finishStopped(attempt.task, attempt, replacement) || runAttempts(attempt.task, replacement);
+        try {
+            if (finishStopped(attempt.task, attempt, replacement)) {
+                return true;
+            }
+        } catch (Throwable t) {
+            if (failedOutsideHandler(attempt.task, replacement, t)) {
+                throw t;
+            }
+            return false;
+        }
+        return runAttempts(attempt.task, replacement);
     }
 
     /** Called by the watchdog when a worker ignored a stop for the whole grace: replace it, hand over its task. */
@@ -307,23 +349,26 @@ final class RuntimeEventBus implements EventBus {
             LOG.log(System.Logger.Level.ERROR, () -> "A second result for " + task.event + " was dropped: " + result);
             return;
         }
-        if (task.tracker != null) {
-            try {
-                task.tracker.progress(task.progressSteps);
-            } catch (Throwable t) {
-                // Never rethrown, not even a VirtualMachineError (as a handler's is not): the result must still be
-                // delivered and the event counted out, or a join waits for ever and the worker dies with the error.
-                LOG.log(t instanceof VirtualMachineError ? System.Logger.Level.ERROR : System.Logger.Level.WARNING,
-                        () -> "Progress tracker " + task.tracker + " failed for " + task.event
-                                + "; the event's result is unchanged", t);
+        try {
+            if (task.tracker != null) {
+                try {
+                    task.tracker.progress(task.progressSteps);
+                } catch (Throwable t) {
+                    // Never rethrown, not even a VirtualMachineError (as a handler's is not): the result must still
+                    // be delivered and the event counted out, or a join waits for ever and the worker dies with it.
+                    LOG.log(t instanceof VirtualMachineError ? System.Logger.Level.ERROR
+                            : System.Logger.Level.WARNING, () -> "Progress tracker " + task.tracker + " failed for "
+                            + task.event + "; the event's result is unchanged", t);
+                }
             }
+            if (task.future != null) {
+                task.future.complete(result);
+            } else {
+                cache.put(result, thread == null ? null : thread.storeNumbers);
+            }
+        } finally {
+            joins.exit(task.epoch); // even if the cache could not take the result (out of memory): never a hung join
         }
-        if (task.future != null) {
-            task.future.complete(result);
-        } else {
-            cache.put(result, thread == null ? null : thread.storeNumbers);
-        }
-        joins.exit(task.epoch);
     }
 
     private static EventResult cancelled(Task task) {

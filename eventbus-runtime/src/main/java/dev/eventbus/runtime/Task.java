@@ -52,6 +52,10 @@ final class Task {
         return COMPLETED.compareAndSet(this, 0, 1);
     }
 
+    boolean isCompleted() {
+        return completed != 0;
+    }
+
     int priority() {
         return event.priority();
     }

@@ -28,12 +28,27 @@ final class Worker implements Runnable {
                 return;
             }
             for (Task task = bus.queue.take(waiter); task != null; task = bus.queue.take(waiter)) {
-                if (!bus.runQueued(task, state)) {
+                if (!runQueued(task)) {
                     return; // abandoned: a replacement worker has this task and this place now
                 }
             }
         } finally {
             bus.workerExited(this);
+        }
+    }
+
+    /**
+     * Runs a task; an error the bus's own code threw around its handler (out of memory, say) has already become the
+     * task's result, and is logged here: this worker serves on, so the pool never shrinks.
+     */
+    private boolean runQueued(Task task) {
+        try {
+            return bus.runQueued(task, state);
+        } catch (Throwable t) {
+            RuntimeEventBus.LOG.log(System.Logger.Level.ERROR, () -> "Worker " + thread.getName() + " failed around "
+                    + task.event + ", which got the error as its result; the worker serves on", t);
+            Thread.interrupted(); // a stop meant for the failed attempt
+            return true;
         }
     }
 }

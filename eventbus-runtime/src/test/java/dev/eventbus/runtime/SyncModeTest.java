@@ -46,6 +46,32 @@ class SyncModeTest {
         }
     }
 
+    /**
+     * A SYNC handler that publishes itself without end overflows the stack, somewhere in the bus's code as often as in
+     * the handler's. Every event must still get a result and count out: join() used to hang for ever on the events
+     * whose attempt the overflow cut short outside their handler.
+     */
+    @Test
+    void endlessSyncRecursionOverflowsTheStackButEveryEventGetsAResultAndJoinReturns() throws Exception {
+        AtomicReference<RuntimeEventBus> self = new AtomicReference<>();
+        AtomicInteger handled = new AtomicInteger();
+        try (RuntimeEventBus bus = TestBuses.bus(1, TestBuses.factory("recurse", () -> (event, context) -> {
+            handled.incrementAndGet();
+            self.get().publish(Event.builder("recurse").mode(ExecutionMode.SYNC).maxRetries(0).build());
+            return EventResult.businessResult(event.id(), true, null);
+        }))) {
+            self.set(bus);
+            CompletableFuture<EventResult> outer =
+                    bus.submit(Event.builder("recurse").mode(ExecutionMode.SYNC).maxRetries(0).build());
+            assertNotNull(outer.get(30, TimeUnit.SECONDS));
+            assertTrue(handled.get() > 100, "recursion depth " + handled.get());
+            assertTrue(bus.join(Duration.ofSeconds(30)), "an event nested in the overflow never counted out");
+            Map<String, EventResult> nested = bus.getResults();
+            assertTrue(nested.size() >= handled.get() - 1, "results: " + nested.size() + ", handled: " + handled);
+            assertTrue(nested.values().stream().anyMatch(r -> r.exception() instanceof StackOverflowError));
+        }
+    }
+
     @Test
     void handlersInDifferentThreadsRunInParallel() throws Exception {
         CyclicBarrier bothInside = new CyclicBarrier(2);

@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -159,6 +160,41 @@ class ThreadModeTest {
             assertEquals(3, calls.size(), calls::toString);
         } finally {
             endTerminate.countDown();
+        }
+    }
+
+    /** A VirtualMachineError whose toString() fails: logging it fails in the bus's own code, around the handler. */
+    static final class UnprintableError extends InternalError {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String toString() {
+            throw new IllegalStateException("toString() fails");
+        }
+    }
+
+    /**
+     * An error thrown by the bus's own code around a handler (here: logging the handler's VirtualMachineError fails)
+     * used to escape the worker: the event got no result, join() hung for ever, and the pool lost a worker. The event
+     * now gets the error as its result, and the worker serves on.
+     */
+    @Test
+    void anErrorAroundTheHandlerBecomesTheResultAndTheWorkerServesOn() throws Exception {
+        var factory = TestBuses.factory("unprintable", () -> (event, context) -> {
+            throw new UnprintableError();
+        });
+        factory.registerEventType("ok", () -> (event, context) ->
+                EventResult.businessResult(event.id(), true, context.threadId()));
+        try (RuntimeEventBus bus = TestBuses.bus(1, factory)) {
+            Object worker = bus.submit(Event.of("ok")).get(10, TimeUnit.SECONDS).data();
+            EventResult failed = bus.submit(Event.builder("unprintable").maxRetries(0).build())
+                    .get(10, TimeUnit.SECONDS);
+            assertFalse(failed.success());
+            assertInstanceOf(IllegalStateException.class, failed.exception(), failed::toString);
+            assertTrue(bus.join(Duration.ofSeconds(10)), "the failed event never counted out");
+            assertEquals(worker, bus.submit(Event.of("ok")).get(10, TimeUnit.SECONDS).data(),
+                    "the same worker serves on");
+            assertEquals(1, bus.liveWorkers());
         }
     }
 }
