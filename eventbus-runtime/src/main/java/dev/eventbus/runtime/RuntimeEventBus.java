@@ -356,9 +356,7 @@ final class RuntimeEventBus implements EventBus {
                 } catch (Throwable t) {
                     // Never rethrown, not even a VirtualMachineError (as a handler's is not): the result must still
                     // be delivered and the event counted out, or a join waits for ever and the worker dies with it.
-                    LOG.log(t instanceof VirtualMachineError ? System.Logger.Level.ERROR
-                            : System.Logger.Level.WARNING, () -> "Progress tracker " + task.tracker + " failed for "
-                            + task.event + "; the event's result is unchanged", t);
+                    logTrackerFailure(task, t);
                 }
             }
             if (task.future != null) {
@@ -368,6 +366,17 @@ final class RuntimeEventBus implements EventBus {
             }
         } finally {
             joins.exit(task.epoch); // even if the cache could not take the result (out of memory): never a hung join
+        }
+    }
+
+    /** Logs a tracker's failure; never throws, though the tracker's or its throwable's toString() may. */
+    private static void logTrackerFailure(Task task, Throwable t) {
+        try {
+            LOG.log(t instanceof VirtualMachineError ? System.Logger.Level.ERROR : System.Logger.Level.WARNING,
+                    () -> "Progress tracker " + task.tracker + " failed for " + task.event
+                            + "; the event's result is unchanged", t);
+        } catch (Throwable logFailure) {
+            // The result goes out all the same.
         }
     }
 

@@ -112,4 +112,34 @@ class ProgressTest {
             assertEquals("tracker", nul.getMessage());
         }
     }
+
+    /** A tracker that fails, and whose toString() fails too: logging its failure threw in the bus's own code. */
+    static final class UnprintableTracker implements ProgressTracker {
+        @Override
+        public void progress(int steps) {
+            throw new IllegalStateException("progress fails");
+        }
+
+        @Override
+        public String toString() {
+            throw new IllegalStateException("toString() fails");
+        }
+    }
+
+    /**
+     * Logging a tracker's failure calls the tracker's toString(); when that threw too, the event's result was never
+     * delivered: a submit() future never completed, a published event's result never reached the cache.
+     */
+    @Test
+    void aFailingTrackerWhoseToStringFailsStillLetsTheResultBeDelivered() throws Exception {
+        try (RuntimeEventBus bus = bus()) {
+            EventResult submitted = bus.submit(Event.builder("ok").progressTracker(new UnprintableTracker()).build())
+                    .get(10, TimeUnit.SECONDS);
+            assertTrue(submitted.success(), String.valueOf(submitted));
+            bus.setProgressTracker(new UnprintableTracker(), 1);
+            String id = bus.publish(Event.builder("ok").mode(dev.eventbus.ExecutionMode.SYNC).build());
+            EventResult published = bus.getResults(List.of(id), false).get(id);
+            assertTrue(published != null && published.success(), String.valueOf(published));
+        }
+    }
 }
