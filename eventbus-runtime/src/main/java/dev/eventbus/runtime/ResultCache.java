@@ -212,8 +212,11 @@ final class ResultCache {
     }
 
     Map<String, EventResult> remove(Collection<String> eventIds) {
-        Map<String, EventResult> found = PartitionedMap.forSize(eventIds.size());
-        for (String id : eventIds) {
+        // Copied first: a collection that fails halfway (its iterator, or a non-String in a raw one) must fail
+        // before any result is removed, or the results removed so far are lost.
+        String[] ids = eventIds.toArray(new String[0]);
+        Map<String, EventResult> found = PartitionedMap.forSize(ids.length);
+        for (String id : ids) {
             if (id != null) {
                 Entry entry = results.remove(id);
                 if (entry != null) {

@@ -215,4 +215,48 @@ class ResultCacheTest {
         assertEquals(capacity, cache.size());
         assertTrue(cache.remembered() <= capacity / 2, "remembered ids: " + cache.remembered());
     }
+
+    /**
+     * getResults(ids) with a collection that fails halfway through (its iterator throws, it is modified meanwhile,
+     * or, through a raw type, holds a non-String): the results removed before the failure were lost, neither returned
+     * nor left in the cache.
+     */
+    @Test
+    void aCollectionThatFailsHalfwayLosesNoResult() {
+        ResultCache cache = new ResultCache(10);
+        cache.put(result("a"));
+        cache.put(result("b"));
+        java.util.Collection<String> failing = new java.util.AbstractCollection<>() {
+            @Override
+            public java.util.Iterator<String> iterator() {
+                return new java.util.Iterator<>() {
+                    private int next;
+
+                    @Override
+                    public boolean hasNext() {
+                        return true;
+                    }
+
+                    @Override
+                    public String next() {
+                        if (next++ == 0) {
+                            return "a";
+                        }
+                        throw new java.util.ConcurrentModificationException("the collection changed");
+                    }
+                };
+            }
+
+            @Override
+            public int size() {
+                return 2;
+            }
+        };
+        org.junit.jupiter.api.Assertions.assertThrows(java.util.ConcurrentModificationException.class,
+                () -> cache.remove(failing));
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        java.util.Collection<String> mixed = (java.util.Collection) List.of("b", 42);
+        org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, () -> cache.remove(mixed));
+        assertEquals(Set.of("a", "b"), cache.remove(List.of("a", "b")).keySet(), "a result was lost");
+    }
 }
