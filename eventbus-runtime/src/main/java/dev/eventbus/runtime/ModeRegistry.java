@@ -115,8 +115,15 @@ final class ModeRegistry {
         for (ModeExecutor executor : toClose) {
             try {
                 executor.close(immediately);
-            } catch (RuntimeException e) {
-                RuntimeEventBus.LOG.log(System.Logger.Level.WARNING, "Closing " + executor + " failed", e);
+            } catch (RuntimeException | Error e) {
+                // A plugin's failure, an Error included (a class it needs is missing): the other modes are closed
+                // and the bus's shutdown completes all the same. Logged lazily and guarded: toString() is the
+                // plugin's too.
+                try {
+                    RuntimeEventBus.LOG.log(System.Logger.Level.WARNING, () -> "Closing " + executor + " failed", e);
+                } catch (RuntimeException | Error logFailure) {
+                    // nothing more to do: the next mode is closed all the same
+                }
             }
         }
     }

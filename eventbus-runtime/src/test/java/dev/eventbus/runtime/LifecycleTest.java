@@ -291,4 +291,59 @@ class LifecycleTest {
             publisher.shutdownNow();
         }
     }
+
+    /**
+     * A mode plugin whose close() throws an Error (a class it needs is missing, say) escaped ModeRegistry.closeAll:
+     * the modes after it were never closed (their threads and processes leaked) and the watchdog never stopped.
+     */
+    @Test
+    void aPluginWhoseCloseThrowsAnErrorStillLetsShutdownCloseTheRestAndStopTheWatchdog() throws Exception {
+        CountDownLatch closed = new CountDownLatch(2);
+        List<ExecutionModeProvider> plugins = new ArrayList<>();
+        for (String name : List.of("broken-close-a", "broken-close-b")) {
+            ExecutionMode mode = new ExecutionMode(name);
+            plugins.add(new ExecutionModeProvider() {
+                @Override
+                public ExecutionMode mode() {
+                    return mode;
+                }
+
+                @Override
+                public ModeExecutor create(EventBusConfig config) {
+                    return new ModeExecutor() {
+                        @Override
+                        public void validate(Event event) {
+                        }
+
+                        @Override
+                        public EventResult execute(Event event, Attempt attempt) {
+                            return EventResult.businessResult(event.id(), true, null);
+                        }
+
+                        @Override
+                        public void close() {
+                            closed.countDown();
+                            throw new NoClassDefFoundError("close() needs a class that is missing");
+                        }
+                    };
+                }
+            });
+        }
+        List<ExecutionModeProvider> providers = new ArrayList<>(List.of(new SyncModeProvider(),
+                new ThreadModeProvider()));
+        providers.addAll(plugins);
+        RuntimeEventBus bus = new RuntimeEventBus(EventBusConfig.defaults(new EventFactory()), providers);
+        for (ExecutionModeProvider plugin : plugins) {
+            assertTrue(bus.submit(Event.builder("x").mode(plugin.mode()).build()).get(30, TimeUnit.SECONDS).success());
+        }
+        try {
+            bus.shutdown();
+        } catch (Error e) {
+            // reported to the caller or logged: either way, the rest of the shutdown must have run
+        }
+        assertTrue(bus.isTerminated());
+        assertEquals(0, closed.getCount(), "a mode after the failing one was never closed");
+        bus.watchdog().thread().join(TimeUnit.SECONDS.toMillis(30));
+        assertFalse(bus.watchdog().thread().isAlive(), "the watchdog was never stopped");
+    }
 }
