@@ -45,8 +45,13 @@ final class Worker implements Runnable {
         try {
             return bus.runQueued(task, state);
         } catch (Throwable t) {
-            RuntimeEventBus.LOG.log(System.Logger.Level.ERROR, () -> "Worker " + thread.getName() + " failed around "
-                    + task.event + ", which got the error as its result; the worker serves on", t);
+            try {
+                RuntimeEventBus.LOG.log(System.Logger.Level.ERROR, () -> "Worker " + thread.getName()
+                        + " failed around " + task.event + ", which got the error as its result; the worker serves on",
+                        t);
+            } catch (Throwable logFailure) {
+                // Logging it failed too (the error's toString() throws an Error): serve on all the same.
+            }
             Thread.interrupted(); // a stop meant for the failed attempt
             return true;
         }

@@ -197,4 +197,38 @@ class ThreadModeTest {
             assertEquals(1, bus.liveWorkers());
         }
     }
+
+    /** A VirtualMachineError whose toString() throws another one of its kind: every attempt to log it fails. */
+    static final class RecursivelyUnprintableError extends InternalError {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String toString() {
+            throw new RecursivelyUnprintableError();
+        }
+    }
+
+    /**
+     * The worker logs an error around a handler and serves on; but when logging that error failed with an Error
+     * too (the logging backend prints it, and its toString() throws an Error), the log call escaped the worker
+     * loop and the worker died: the pool shrank for good.
+     */
+    @Test
+    void aWorkerServesOnEvenWhenLoggingTheErrorAroundTheHandlerFails() throws Exception {
+        var factory = TestBuses.factory("unprintable", () -> (event, context) -> {
+            throw new RecursivelyUnprintableError();
+        });
+        factory.registerEventType("ok", () -> (event, context) ->
+                EventResult.businessResult(event.id(), true, context.threadId()));
+        try (RuntimeEventBus bus = TestBuses.bus(1, factory)) {
+            Object worker = bus.submit(Event.of("ok")).get(10, TimeUnit.SECONDS).data();
+            EventResult failed = bus.submit(Event.builder("unprintable").maxRetries(0).build())
+                    .get(10, TimeUnit.SECONDS);
+            assertFalse(failed.success());
+            assertTrue(bus.join(Duration.ofSeconds(10)), "the failed event never counted out");
+            EventResult next = bus.submit(Event.of("ok")).get(10, TimeUnit.SECONDS);
+            assertEquals(worker, next.data(), "the same worker serves on");
+            assertEquals(1, bus.liveWorkers());
+        }
+    }
 }
