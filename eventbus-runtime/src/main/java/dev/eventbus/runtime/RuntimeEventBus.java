@@ -35,6 +35,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class RuntimeEventBus implements EventBus {
 
     static final System.Logger LOG = System.getLogger("dev.eventbus.runtime");
+    /**
+     * How deep SYNC events may nest in one thread (a SYNC handler publishing SYNC events): deeper, publish refuses,
+     * with a clear error where an endless recursion would otherwise overflow the stack at some random place.
+     */
+    static final int MAX_SYNC_NESTING = 128;
 
     private static final int RUNNING = 0;
     private static final int SHUTDOWN = 1;
@@ -103,6 +108,11 @@ final class RuntimeEventBus implements EventBus {
             throw shutDown();
         }
         ModeExecutor executor = modes.executor(event.mode());
+        if (publisher.syncDepth >= MAX_SYNC_NESTING && executor.runsInPublishingThread()) {
+            throw new IllegalStateException("SYNC events nested " + MAX_SYNC_NESTING + " deep in thread "
+                    + Thread.currentThread().getName() + ": a SYNC handler publishes SYNC events without end? " + event
+                    + " refused; publish it in THREAD mode, or end the recursion");
+        }
         executor.validate(event);
         ProgressTracker tracker = event.progressTracker().orElse(null);
         int steps = event.progressSteps();

@@ -47,12 +47,12 @@ class SyncModeTest {
     }
 
     /**
-     * A SYNC handler that publishes itself without end overflows the stack, somewhere in the bus's code as often as in
-     * the handler's. Every event must still get a result and count out: join() used to hang for ever on the events
-     * whose attempt the overflow cut short outside their handler.
+     * A SYNC handler that publishes itself without end used to overflow the stack, somewhere in the bus's code as often
+     * as in the handler's, and join() then hung on the events whose attempt the overflow cut short. Now publish refuses
+     * the event nested too deep, with a clear error, and every event accepted gets a result.
      */
     @Test
-    void endlessSyncRecursionOverflowsTheStackButEveryEventGetsAResultAndJoinReturns() throws Exception {
+    void endlessSyncRecursionIsRefusedAtTheNestingLimitAndEveryEventGetsAResult() throws Exception {
         AtomicReference<RuntimeEventBus> self = new AtomicReference<>();
         AtomicInteger handled = new AtomicInteger();
         try (RuntimeEventBus bus = TestBuses.bus(1, TestBuses.factory("recurse", () -> (event, context) -> {
@@ -61,14 +61,30 @@ class SyncModeTest {
             return EventResult.businessResult(event.id(), true, null);
         }))) {
             self.set(bus);
-            CompletableFuture<EventResult> outer =
-                    bus.submit(Event.builder("recurse").mode(ExecutionMode.SYNC).maxRetries(0).build());
-            assertNotNull(outer.get(30, TimeUnit.SECONDS));
-            assertTrue(handled.get() > 100, "recursion depth " + handled.get());
-            assertTrue(bus.join(Duration.ofSeconds(30)), "an event nested in the overflow never counted out");
+            EventResult outer = bus.submit(Event.builder("recurse").mode(ExecutionMode.SYNC).maxRetries(0).build())
+                    .get(30, TimeUnit.SECONDS);
+            assertTrue(outer.success(), outer::toString);
+            assertEquals(RuntimeEventBus.MAX_SYNC_NESTING, handled.get(), "the outer event and every nested one");
+            assertTrue(bus.join(Duration.ofSeconds(30)));
             Map<String, EventResult> nested = bus.getResults();
-            assertTrue(nested.size() >= handled.get() - 1, "results: " + nested.size() + ", handled: " + handled);
-            assertTrue(nested.values().stream().anyMatch(r -> r.exception() instanceof StackOverflowError));
+            assertEquals(RuntimeEventBus.MAX_SYNC_NESTING - 1, nested.size(), "one result per nested event");
+            EventResult deepest = nested.values().stream().filter(r -> !r.success()).findFirst().orElseThrow();
+            assertInstanceOf(IllegalStateException.class, deepest.exception());
+            assertTrue(deepest.exception().getMessage().contains("SYNC events nested 128 deep"),
+                    deepest.exception().getMessage());
+            assertEquals(1, nested.values().stream().filter(r -> !r.success()).count(), "only the deepest failed");
+        }
+    }
+
+    /** The limit is on nesting, not on SYNC events in a row: a thousand one after another all run. */
+    @Test
+    void sequentialSyncEventsAreNotNested() {
+        try (RuntimeEventBus bus = TestBuses.bus(1, TestBuses.factory("flat", () -> (event, context) ->
+                EventResult.businessResult(event.id(), true, null)))) {
+            for (int i = 0; i < 1_000; i++) {
+                bus.publish(sync("flat", i));
+            }
+            assertEquals(1_000, bus.getResults().size());
         }
     }
 
