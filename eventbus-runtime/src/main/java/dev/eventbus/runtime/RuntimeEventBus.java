@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * The EventBus implementation: the acceptance gate, the THREAD worker pool, the retry loop shared by every mode,
@@ -54,6 +55,7 @@ final class RuntimeEventBus implements EventBus {
     final TaskQueue queue = new TaskQueue();
     private final ResultCache cache;
     private final JoinTracker joins = new JoinTracker();
+    private final Consumer<Thread> threadStarter;
     private final Watchdog watchdog;
     private final String name;
     private final Set<Worker> workers = ConcurrentHashMap.newKeySet();
@@ -73,14 +75,31 @@ final class RuntimeEventBus implements EventBus {
     private volatile int state = RUNNING;
 
     RuntimeEventBus(EventBusConfig config, List<ExecutionModeProvider> providers) {
+        this(config, providers, Thread::start);
+    }
+
+    /**
+     * @param threadStarter starts the bus's threads (its watchdog and workers): {@code Thread::start}, or in tests one
+     *                      that fails as the JVM does when the system allows no more threads
+     */
+    RuntimeEventBus(EventBusConfig config, List<ExecutionModeProvider> providers, Consumer<Thread> threadStarter) {
         this.config = Objects.requireNonNull(config, "config");
+        this.threadStarter = threadStarter;
         this.modes = new ModeRegistry(providers, config);
         this.cache = new ResultCache(config.resultCacheSize());
         this.name = "eventbus-" + BUS_IDS.incrementAndGet();
         this.watchdog = new Watchdog(this, name + "-watchdog");
-        watchdog.start();
-        for (int i = 0; i < config.threads(); i++) {
-            startWorker(null);
+        try {
+            threadStarter.accept(watchdog.thread());
+            for (int i = 0; i < config.threads(); i++) {
+                startWorker(null);
+            }
+        } catch (Throwable t) {
+            // No bus to shut down for the caller: stop the threads started so far, or they would wait for ever.
+            queue.close();
+            watchdog.stop();
+            modes.closeAll(true);
+            throw t;
         }
         LiveBuses.register(this);
     }
@@ -325,7 +344,17 @@ final class RuntimeEventBus implements EventBus {
         }
         LOG.log(System.Logger.Level.WARNING, () -> "Thread " + attempt.owner.thread.getName() + " ignored the"
                 + " interrupt of " + attempt.task.event + "; it is abandoned and replaced");
-        startWorker(attempt);
+        try {
+            startWorker(attempt);
+        } catch (Throwable t) {
+            // No replacement (the system allows no more threads): the pool is one worker short, and the task,
+            // which nobody owns now, ends with the error rather than never.
+            if (!attempt.task.isCompleted()) {
+                complete(attempt.task, EventResult.exceptionResult(attempt.task.event.id(), t), null);
+            }
+            LOG.log(System.Logger.Level.ERROR, () -> "No worker could replace " + attempt.owner.thread.getName()
+                    + "; the pool is one worker short", t);
+        }
     }
 
     private Worker workerOf(Thread thread) {
@@ -342,7 +371,13 @@ final class RuntimeEventBus implements EventBus {
         Worker worker = new Worker(this, name + "-worker-" + workerNumbers.incrementAndGet(), takeOver);
         workers.add(worker);
         watchdog.watch(worker.state);
-        worker.thread.start();
+        try {
+            threadStarter.accept(worker.thread);
+        } catch (Throwable t) { // "unable to create native thread": the system allows no more
+            workers.remove(worker);
+            watchdog.unwatch(worker.state);
+            throw t;
+        }
     }
 
     void workerExited(Worker worker) {

@@ -42,10 +42,6 @@ final class Watchdog implements Runnable {
         this.thread = Thread.ofPlatform().name(name).daemon().unstarted(this);
     }
 
-    void start() {
-        thread.start();
-    }
-
     void watch(ThreadState slot) {
         slots.add(slot);
     }
@@ -91,64 +87,81 @@ final class Watchdog implements Runnable {
     @Override
     public void run() {
         while (running) {
-            long now = System.nanoTime();
-            long next = now + IDLE_HORIZON_NANOS;
-            boolean busy = false;
-            for (ThreadState slot : slots) {
-                long started = slot.attemptsStarted();
-                if (started != slot.scannedAttempts) {
-                    slot.scannedAttempts = started;
-                    busy = true;
+            try {
+                scan();
+            } catch (Throwable t) {
+                // An error in a scan (no thread left for a stop action or a replacement worker, say) must not end
+                // the watchdog: every later timeout would go unenforced. Scan again a tick later.
+                idle = false;
+                try {
+                    RuntimeEventBus.LOG.log(System.Logger.Level.ERROR, "The watchdog's scan failed; it goes on", t);
+                } catch (Throwable ignored) {
+                    // logging failed too: go on all the same
                 }
-                AttemptRun attempt = slot.current;
-                if (attempt == null) {
-                    slot.seen = null; // keeps no finished attempt (and its event) reachable
-                    if (!slot.pooled && !slot.thread.isAlive()) {
-                        slots.remove(slot); // a publishing thread that ran SYNC events has ended (workers unwatch
-                                            // themselves; one may not have started yet)
-                    }
-                    continue;
-                }
-                busy = true;
-                if (attempt.isStopped()) {
-                    continue;
-                }
-                int clockStarts = attempt.clockStarts();
-                if (attempt != slot.seen || clockStarts != slot.seenClockStarts) {
-                    slot.seen = attempt;
-                    slot.seenClockStarts = clockStarts;
-                    // A fresh clock read, after the read of current: the scan's own start may predate the attempt.
-                    slot.seenDeadline = System.nanoTime() + attempt.timeoutNanos();
-                }
-                long deadline = slot.seenDeadline;
-                if (deadline - now <= 0) {
-                    if (attempt.stop(AttemptRun.TIMEOUT) && slot.pooled) {
-                        checkAfterGrace(attempt);
-                    }
-                } else if (deadline - next < 0) {
-                    next = deadline;
-                }
+                LockSupport.parkNanos(this, TICK_NANOS);
             }
-            for (var it = stopped.iterator(); it.hasNext(); ) {
-                AttemptRun attempt = it.next();
-                if (attempt.graceDeadline - now <= 0) {
-                    it.remove();
-                    if (attempt.abandon()) {
-                        bus.takeOver(attempt);
-                    }
-                } else if (attempt.graceDeadline - next < 0) {
-                    next = attempt.graceDeadline;
-                }
-            }
-            if (busy || !goIdle()) {
-                next = Math.min(next, now + TICK_NANOS);
-            }
-            long wait = next - System.nanoTime();
-            if (wait > 0 && running) {
-                LockSupport.parkNanos(this, wait);
-            }
-            idle = false;
         }
+    }
+
+    /** One scan: times the running attempts, stops the late ones, abandons the stubborn ones; then parks. */
+    private void scan() {
+        long now = System.nanoTime();
+        long next = now + IDLE_HORIZON_NANOS;
+        boolean busy = false;
+        for (ThreadState slot : slots) {
+            long started = slot.attemptsStarted();
+            if (started != slot.scannedAttempts) {
+                slot.scannedAttempts = started;
+                busy = true;
+            }
+            AttemptRun attempt = slot.current;
+            if (attempt == null) {
+                slot.seen = null; // keeps no finished attempt (and its event) reachable
+                if (!slot.pooled && !slot.thread.isAlive()) {
+                    slots.remove(slot); // a publishing thread that ran SYNC events has ended (workers unwatch
+                                        // themselves; one may not have started yet)
+                }
+                continue;
+            }
+            busy = true;
+            if (attempt.isStopped()) {
+                continue;
+            }
+            int clockStarts = attempt.clockStarts();
+            if (attempt != slot.seen || clockStarts != slot.seenClockStarts) {
+                slot.seen = attempt;
+                slot.seenClockStarts = clockStarts;
+                // A fresh clock read, after the read of current: the scan's own start may predate the attempt.
+                slot.seenDeadline = System.nanoTime() + attempt.timeoutNanos();
+            }
+            long deadline = slot.seenDeadline;
+            if (deadline - now <= 0) {
+                if (attempt.stop(AttemptRun.TIMEOUT) && slot.pooled) {
+                    checkAfterGrace(attempt);
+                }
+            } else if (deadline - next < 0) {
+                next = deadline;
+            }
+        }
+        for (var it = stopped.iterator(); it.hasNext(); ) {
+            AttemptRun attempt = it.next();
+            if (attempt.graceDeadline - now <= 0) {
+                it.remove();
+                if (attempt.abandon()) {
+                    bus.takeOver(attempt);
+                }
+            } else if (attempt.graceDeadline - next < 0) {
+                next = attempt.graceDeadline;
+            }
+        }
+        if (busy || !goIdle()) {
+            next = Math.min(next, now + TICK_NANOS);
+        }
+        long wait = next - System.nanoTime();
+        if (wait > 0 && running) {
+            LockSupport.parkNanos(this, wait);
+        }
+        idle = false;
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.eventbus.EventBusShutdownException;
 import dev.eventbus.EventCancelledException;
 import dev.eventbus.EventFactory;
 import dev.eventbus.EventResult;
+import dev.eventbus.EventTimeoutException;
 import dev.eventbus.ExecutionMode;
 import dev.eventbus.spi.Attempt;
 import dev.eventbus.spi.EventBusConfig;
@@ -16,18 +17,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.lang.ref.WeakReference;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -345,5 +350,78 @@ class LifecycleTest {
         assertEquals(0, closed.getCount(), "a mode after the failing one was never closed");
         bus.watchdog().thread().join(TimeUnit.SECONDS.toMillis(30));
         assertFalse(bus.watchdog().thread().isAlive(), "the watchdog was never stopped");
+    }
+
+    /** Starts threads as the JVM does until the system allows no more: the given start fails like it would. */
+    private static Consumer<Thread> failingFrom(int failingStart, List<Thread> started) {
+        AtomicInteger starts = new AtomicInteger();
+        return thread -> {
+            if (starts.incrementAndGet() >= failingStart) {
+                throw new OutOfMemoryError("unable to create native thread: possibly out of memory or process/resource"
+                        + " limits reached (simulated)");
+            }
+            thread.start();
+            started.add(thread);
+        };
+    }
+
+    /**
+     * A bus whose construction fails because no more threads can be started stops the threads it did start: the
+     * watchdog and the first worker used to wait for ever, with no bus left to shut them down.
+     */
+    @Test
+    void aBusThatCannotStartItsThreadsStopsThoseItStarted() throws Exception {
+        List<Thread> started = new CopyOnWriteArrayList<>();
+        EventBusConfig config = EventBusConfig.defaults(new EventFactory()); // a watchdog and 2 workers on 2 cores
+        assertThrows(OutOfMemoryError.class, () -> new RuntimeEventBus(config, ModeRegistry.discovered(),
+                failingFrom(3, started)));
+        assertEquals(2, started.size(), "the watchdog and one worker");
+        for (Thread thread : started) {
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+            assertFalse(thread.isAlive(), thread.getName() + " is still running");
+        }
+    }
+
+    /**
+     * When no thread can replace a worker abandoned by its stubborn handler, the watchdog used to die with the error
+     * (no timeout was enforced any more) and the abandoned event never got a result (join hung). Now the event gets
+     * the error as its result and the watchdog goes on timing the rest.
+     */
+    @Test
+    void whenNoThreadCanReplaceAnAbandonedWorkerItsEventGetsTheErrorAndTimeoutsStillWork() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        EventFactory factory = TestBuses.factory("stubborn", () -> (event, context) -> {
+            while (release.getCount() > 0) {
+                try {
+                    release.await();
+                } catch (InterruptedException ignored) {
+                    // ignores its timeout's interrupt: the bus abandons this worker and tries to replace it
+                }
+            }
+            return EventResult.businessResult(event.id(), true, null);
+        });
+        factory.registerEventType("waits", () -> (event, context) -> {
+            release.await(); // interruptible: times out normally
+            return EventResult.businessResult(event.id(), true, null);
+        });
+        EventBusConfig config = new EventBusConfig(1, 1000, factory, 1, EventBusConfig.DEFAULT_CORELET_IDLE_TIMEOUT,
+                List.of(), List.of(), EventBusConfig.DEFAULT_CMD_OUTPUT_CAP);
+        List<Thread> started = new CopyOnWriteArrayList<>();
+        RuntimeEventBus bus = new RuntimeEventBus(config, ModeRegistry.discovered(), failingFrom(3, started));
+        try {
+            EventResult abandoned = bus.submit(Event.builder("stubborn").timeout(Duration.ofMillis(200))
+                    .maxRetries(0).build()).get(10, TimeUnit.SECONDS);
+            assertInstanceOf(OutOfMemoryError.class, abandoned.exception(), abandoned::toString);
+            assertTrue(bus.join(Duration.ofSeconds(10)));
+            assertEquals(0, bus.liveWorkers(), "the pool is one worker short");
+
+            EventResult timedOut = bus.submit(Event.builder("waits").mode(ExecutionMode.SYNC)
+                    .timeout(Duration.ofMillis(100)).maxRetries(0).build()).get(10, TimeUnit.SECONDS);
+            assertInstanceOf(EventTimeoutException.class, timedOut.exception(), "the watchdog stopped: " + timedOut);
+            assertTrue(bus.watchdog().thread().isAlive());
+        } finally {
+            release.countDown();
+            bus.shutdown();
+        }
     }
 }
