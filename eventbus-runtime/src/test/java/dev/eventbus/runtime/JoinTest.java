@@ -1,6 +1,7 @@
 package dev.eventbus.runtime;
 
 import dev.eventbus.Event;
+import dev.eventbus.EventFactory;
 import dev.eventbus.EventResult;
 import dev.eventbus.EventTimeoutException;
 import dev.eventbus.ExecutionMode;
@@ -71,11 +72,7 @@ class JoinTest {
     void joinWithATimeoutReportsWhetherTheBusIsDone() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch started = new CountDownLatch(1);
-        try (RuntimeEventBus bus = TestBuses.bus(1, TestBuses.factory("held", () -> (event, context) -> {
-            started.countDown();
-            release.await();
-            return EventResult.businessResult(event.id(), true, null);
-        }))) {
+        try (RuntimeEventBus bus = TestBuses.bus(1, heldUntil(started, release))) {
             bus.publish(Event.of("held"));
             assertTrue(started.await(10, TimeUnit.SECONDS));
             assertFalse(bus.join(Duration.ZERO), "a zero timeout checks without waiting");
@@ -94,11 +91,7 @@ class JoinTest {
     void pollingJoinWhileOneEventHangsKeepsNothingPerCall() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch started = new CountDownLatch(1);
-        var factory = TestBuses.factory("held", () -> (event, context) -> {
-            started.countDown();
-            release.await();
-            return EventResult.businessResult(event.id(), true, null);
-        });
+        var factory = heldUntil(started, release);
         factory.registerEventType("quick", () -> (event, context) -> EventResult.businessResult(event.id(), true, 1));
         try (RuntimeEventBus bus = TestBuses.bus(2, factory)) {
             CompletableFuture<EventResult> held = bus.submit(Event.of("held"));
@@ -125,11 +118,7 @@ class JoinTest {
     void anInterruptEndsATimedJoinButNotAPlainOne() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch started = new CountDownLatch(1);
-        try (RuntimeEventBus bus = TestBuses.bus(1, TestBuses.factory("held", () -> (event, context) -> {
-            started.countDown();
-            release.await();
-            return EventResult.businessResult(event.id(), true, null);
-        }))) {
+        try (RuntimeEventBus bus = TestBuses.bus(1, heldUntil(started, release))) {
             CompletableFuture<EventResult> held = bus.submit(Event.of("held"));
             assertTrue(started.await(10, TimeUnit.SECONDS));
             Thread.currentThread().interrupt();
@@ -154,6 +143,15 @@ class JoinTest {
         } finally {
             release.countDown();
         }
+    }
+
+    /** A factory of "held" events: each signals {@code started}, then waits for {@code release}. */
+    private static EventFactory heldUntil(CountDownLatch started, CountDownLatch release) {
+        return TestBuses.factory("held", () -> (event, context) -> {
+            started.countDown();
+            release.await();
+            return EventResult.businessResult(event.id(), true, null);
+        });
     }
 
     @Test

@@ -21,6 +21,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -173,31 +174,6 @@ class ThreadModeTest {
         }
     }
 
-    /**
-     * An error thrown by the bus's own code around a handler (here: logging the handler's VirtualMachineError fails)
-     * used to escape the worker: the event got no result, join() hung for ever, and the pool lost a worker. The event
-     * now gets the error as its result, and the worker serves on.
-     */
-    @Test
-    void anErrorAroundTheHandlerBecomesTheResultAndTheWorkerServesOn() throws Exception {
-        var factory = TestBuses.factory("unprintable", () -> (event, context) -> {
-            throw new UnprintableError();
-        });
-        factory.registerEventType("ok", () -> (event, context) ->
-                EventResult.businessResult(event.id(), true, context.threadId()));
-        try (RuntimeEventBus bus = TestBuses.bus(1, factory)) {
-            Object worker = bus.submit(Event.of("ok")).get(10, TimeUnit.SECONDS).data();
-            EventResult failed = bus.submit(Event.builder("unprintable").maxRetries(0).build())
-                    .get(10, TimeUnit.SECONDS);
-            assertFalse(failed.success());
-            assertInstanceOf(IllegalStateException.class, failed.exception(), failed::toString);
-            assertTrue(bus.join(Duration.ofSeconds(10)), "the failed event never counted out");
-            assertEquals(worker, bus.submit(Event.of("ok")).get(10, TimeUnit.SECONDS).data(),
-                    "the same worker serves on");
-            assertEquals(1, bus.liveWorkers());
-        }
-    }
-
     /** A VirtualMachineError whose toString() throws another one of its kind: every attempt to log it fails. */
     static final class RecursivelyUnprintableError extends InternalError {
         private static final long serialVersionUID = 1L;
@@ -209,14 +185,33 @@ class ThreadModeTest {
     }
 
     /**
+     * An error thrown by the bus's own code around a handler (here: logging the handler's VirtualMachineError fails)
+     * used to escape the worker: the event got no result, join() hung for ever, and the pool lost a worker. The event
+     * now gets the error as its result, and the worker serves on.
+     */
+    @Test
+    void anErrorAroundTheHandlerBecomesTheResultAndTheWorkerServesOn() throws Exception {
+        EventResult failed = failAroundTheHandlerAndServeOn(UnprintableError::new);
+        assertInstanceOf(IllegalStateException.class, failed.exception(), failed::toString);
+    }
+
+    /**
      * The worker logs an error around a handler and serves on; but when logging that error failed with an Error
      * too (the logging backend prints it, and its toString() throws an Error), the log call escaped the worker
      * loop and the worker died: the pool shrank for good.
      */
     @Test
     void aWorkerServesOnEvenWhenLoggingTheErrorAroundTheHandlerFails() throws Exception {
+        failAroundTheHandlerAndServeOn(RecursivelyUnprintableError::new);
+    }
+
+    /**
+     * Runs one event whose handler throws the given error on a one-worker bus, checks that the event failed and
+     * counted out and that the same worker serves the next event; returns the failed event's result.
+     */
+    private static EventResult failAroundTheHandlerAndServeOn(Supplier<Error> error) throws Exception {
         var factory = TestBuses.factory("unprintable", () -> (event, context) -> {
-            throw new RecursivelyUnprintableError();
+            throw error.get();
         });
         factory.registerEventType("ok", () -> (event, context) ->
                 EventResult.businessResult(event.id(), true, context.threadId()));
@@ -226,9 +221,10 @@ class ThreadModeTest {
                     .get(10, TimeUnit.SECONDS);
             assertFalse(failed.success());
             assertTrue(bus.join(Duration.ofSeconds(10)), "the failed event never counted out");
-            EventResult next = bus.submit(Event.of("ok")).get(10, TimeUnit.SECONDS);
-            assertEquals(worker, next.data(), "the same worker serves on");
+            assertEquals(worker, bus.submit(Event.of("ok")).get(10, TimeUnit.SECONDS).data(),
+                    "the same worker serves on");
             assertEquals(1, bus.liveWorkers());
+            return failed;
         }
     }
 }
