@@ -228,10 +228,10 @@ final class RuntimeEventBus implements EventBus {
 
     /**
      * When the bus's own code around a handler throws (a handler's throwables are its attempt's failure): a
-     * {@code StackOverflowError} in an endless SYNC recursion, an {@code OutOfMemoryError}. The event still gets its
-     * one result and counts out, or a join would wait for ever; the attempt is ended, so that no stop reaches the
-     * thread later. Returns true for the caller to rethrow, false if the attempt was abandoned (a replacement worker
-     * owns the task).
+     * {@code StackOverflowError} in a deep call chain, an {@code OutOfMemoryError}, a log call that fails. The event
+     * still gets its one result and counts out, or a join would wait for ever; the attempt is ended, so that no stop
+     * reaches the thread later. Returns true for the caller to rethrow, false if the attempt was abandoned (a
+     * replacement worker owns the task).
      */
     private boolean failedOutsideHandler(Task task, ThreadState thread, Throwable t) {
         AttemptRun attempt = thread.current;
