@@ -1,8 +1,15 @@
 package dev.eventbus.runtime;
 
+import dev.eventbus.Event;
 import dev.eventbus.EventBus;
 import dev.eventbus.EventFactory;
 import dev.eventbus.EventHandler;
+import dev.eventbus.EventResult;
+import dev.eventbus.ExecutionMode;
+import dev.eventbus.spi.Attempt;
+import dev.eventbus.spi.EventBusConfig;
+import dev.eventbus.spi.ExecutionModeProvider;
+import dev.eventbus.spi.ModeExecutor;
 
 import java.util.Set;
 import java.util.function.Supplier;
@@ -22,6 +29,36 @@ final class TestBuses {
 
     static RuntimeEventBus bus(int threads, EventFactory factory) {
         return (RuntimeEventBus) EventBus.builder().threads(threads).factory(factory).build();
+    }
+
+    /** A plugin mode whose events all succeed, and whose executor's {@code close()} runs {@code onClose}. */
+    static ExecutionModeProvider succeedingMode(String name, Runnable onClose) {
+        ExecutionMode mode = new ExecutionMode(name);
+        return new ExecutionModeProvider() {
+            @Override
+            public ExecutionMode mode() {
+                return mode;
+            }
+
+            @Override
+            public ModeExecutor create(EventBusConfig config) {
+                return new ModeExecutor() {
+                    @Override
+                    public void validate(Event event) {
+                    }
+
+                    @Override
+                    public EventResult execute(Event event, Attempt attempt) {
+                        return EventResult.businessResult(event.id(), true, null);
+                    }
+
+                    @Override
+                    public void close() {
+                        onClose.run();
+                    }
+                };
+            }
+        };
     }
 
     /** Names of live threads that belong to the given bus. */
