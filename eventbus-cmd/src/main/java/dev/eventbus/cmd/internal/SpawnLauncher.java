@@ -793,14 +793,15 @@ final class SpawnLauncher implements Launcher {
         }
 
         @Override
-        public boolean signalGroup(int signal) {
+        public synchronized boolean signalGroup(int signal) {
             // The group outlives its leader while members remain, and its id cannot be reused until they are all
             // gone. Once they are, the number is free: a process that got it since leads a group of the same id
-            // that is not ours (seen in a soak: a sweep's SIGTERM hit a later command). ProcessHandle equality
-            // includes the start time, so a present process with our leader's pid that is not our leader means
-            // our group is empty: nothing to signal.
+            // that is not ours (seen in a soak: a sweep's SIGTERM hit a later command). Until we reap our leader
+            // (reap() holds this lock too), a process with its pid is our leader; once we have, it is not, and our
+            // group is empty: nothing to signal. (Comparing start times missed a pid reused within the same clock
+            // tick, 10 ms, which the reuse test hit now and then.)
             ProcessHandle holder = ProcessHandle.of(pid).orElse(null);
-            if (holder != null && !holder.equals(handle)) {
+            if (holder != null && (code != null || !holder.equals(handle))) {
                 return false;
             }
             return nat.kill(-pid, signal);
