@@ -189,7 +189,7 @@ final class AttemptRun implements Attempt, EventContext {
                         runQuietly(() -> handler.terminate(this));
                     }
                     if (actions != null) {
-                        actions.forEach(AttemptRun::runQuietly);
+                        actions.forEach(this::runQuietly);
                     }
                 } finally {
                     stopActionsDone.countDown();
@@ -248,14 +248,25 @@ final class AttemptRun implements Attempt, EventContext {
         return false;
     }
 
-    private static void runQuietly(Runnable action) {
+    /**
+     * Runs one stop action and contains whatever it throws, so that the actions after it run: one of them may be the
+     * kill of a CORELET or CMD process, and a timeout that skips it no longer stops the work. A
+     * {@code VirtualMachineError} is logged at ERROR and not rethrown, as a handler's is not: the stop thread has
+     * nobody to rethrow it to but the default uncaught-exception handler, and an action that {@link #onStop} runs at
+     * once would hand it to the {@code execute} of an attempt whose outcome is ignored anyway. The log call is guarded
+     * too: the logging backend, or the throwable's {@code toString()}, may throw in turn.
+     */
+    private void runQuietly(Runnable action) {
         try {
             action.run();
-        } catch (RuntimeException | Error e) {
-            if (e instanceof VirtualMachineError vme) {
-                throw vme;
+        } catch (Throwable t) {
+            try {
+                RuntimeEventBus.LOG.log(t instanceof VirtualMachineError ? System.Logger.Level.ERROR
+                        : System.Logger.Level.WARNING, "A stop action (terminate) of event " + task.event.id()
+                        + " failed; the other stop actions run all the same", t);
+            } catch (Throwable logFailure) {
+                // the other stop actions run all the same
             }
-            RuntimeEventBus.LOG.log(System.Logger.Level.WARNING, "A stop action (terminate) failed", e);
         }
     }
 }
