@@ -198,10 +198,14 @@ final class CoreletExecutor implements ModeExecutor {
             throw new CoreletCrashedException(e.getMessage() + " (event " + event.id() + ")", null);
         }
         boolean reusable = false;
+        boolean untouched = false;
         try {
             guard.target(worker);
-            if (attempt.isStopped()) {
-                worker.terminate();
+            if (!guard.maySend(attempt)) {
+                // Stopped before the request went out: the worker never saw this event and is as good as before, so
+                // it goes back to the pool (killing it made the next event pay for a cold JVM start); unless the stop
+                // came while it started, and killed its process then.
+                untouched = !guard.killed();
                 throw new InterruptedException("attempt stopped before it reached a CORELET worker");
             }
             byte[] request = new Frames.Request(event.type(), event.timestamp().getEpochSecond(),
@@ -249,7 +253,7 @@ final class CoreletExecutor implements ModeExecutor {
             throw crashed(worker, event, e);
         } finally {
             guard.finish();
-            release(worker, reusable && !attempt.isStopped());
+            release(worker, reusable && !attempt.isStopped(), untouched);
         }
     }
 
@@ -269,14 +273,35 @@ final class CoreletExecutor implements ModeExecutor {
 
     /**
      * The attempt's stop action: kills what the attempt is using, unless the attempt already finished (a late stop
-     * must not kill a worker that went back to the pool and may serve another event).
+     * must not kill a worker that went back to the pool and may serve another event), and unless the worker has not
+     * received the request yet: then the attempt's own thread, which checks for a stop before it sends
+     * ({@link #maySend}), gives the worker back to the pool untouched. Either the stop comes first, and nothing is
+     * sent, or the request does, and the stop kills the worker: the two decide under this guard's monitor, since the
+     * bus runs the stop action only once the attempt reads as stopped.
      */
     private static final class StopGuard implements Runnable {
         private Object target;
+        private boolean sent;
+        private boolean killed;
         private boolean finished;
 
+        /** What a stop kills: the process of a worker while it starts, then the worker. */
         synchronized void target(Object target) {
             this.target = target;
+        }
+
+        /** Just before the request goes out: false if the attempt was stopped, and nothing may be sent. */
+        synchronized boolean maySend(Attempt attempt) {
+            if (attempt.isStopped()) {
+                return false;
+            }
+            sent = true;
+            return true;
+        }
+
+        /** Whether the stop killed what the attempt was using. */
+        synchronized boolean killed() {
+            return killed;
         }
 
         synchronized void finish() {
@@ -289,9 +314,13 @@ final class CoreletExecutor implements ModeExecutor {
                 return;
             }
             if (target instanceof WorkerProcess worker) {
-                worker.terminate();
+                if (sent) {
+                    worker.terminate();
+                    killed = true;
+                }
             } else if (target instanceof Process process) {
                 process.destroyForcibly();
+                killed = true;
             }
         }
     }
@@ -464,6 +493,7 @@ final class CoreletExecutor implements ModeExecutor {
                         }
                         guard.target(process);
                     }, pollNanos, attempt::restartClock);
+            guard.target(worker); // from here a stop kills it only once the request is sent (see StopGuard)
             LOG.log(System.Logger.Level.DEBUG, "Started CORELET worker {0}", worker.pid());
         } finally {
             lock.lock();
@@ -501,12 +531,19 @@ final class CoreletExecutor implements ModeExecutor {
         process.onExit().thenRun(() -> running.remove(process));
     }
 
-    private void release(WorkerProcess worker, boolean reusable) {
-        // the AOT cache's trainer serves one event, then exits normally so that its JVM writes what it recorded
+    /**
+     * Gives a worker back after an attempt: to the pool if it can serve again, else it is stopped.
+     *
+     * @param reusable it answered the attempt's request and can serve another
+     * @param untouched it never received the attempt's request (the attempt was stopped first): as good as before
+     */
+    private void release(WorkerProcess worker, boolean reusable, boolean untouched) {
+        // The AOT cache's trainer serves one event, then exits normally so that its JVM writes what it recorded. One
+        // that served none is stopped as before: a trainer never waits idle in the pool.
         boolean trainer = aot != null && aot.isTrainer(worker.process());
         lock.lock();
         try {
-            if (reusable && !closed && worker.isUsable() && !trainer) {
+            if ((reusable || untouched) && !closed && worker.isUsable() && !trainer) {
                 worker.markIdle();
                 idle.addFirst(worker);
             } else {
@@ -520,6 +557,16 @@ final class CoreletExecutor implements ModeExecutor {
                 }
             }
             wakeFirstInLine();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Idle workers in the pool now: for tests. */
+    int idleWorkers() {
+        lock.lock();
+        try {
+            return idle.size();
         } finally {
             lock.unlock();
         }

@@ -1,10 +1,12 @@
 package dev.eventbus.corelet.internal;
 
 import dev.eventbus.Event;
+import dev.eventbus.EventContext;
 import dev.eventbus.EventFactory;
 import dev.eventbus.EventResult;
 import dev.eventbus.ExecutionMode;
 import dev.eventbus.runtime.TestAttempt;
+import dev.eventbus.spi.Attempt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,18 +17,24 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Attempts that wait for a worker of a full pool are served by priority, then in arrival order. */
+/**
+ * Attempts that wait for a worker of a full pool are served by priority, then in arrival order; one stopped as it is
+ * served gives the worker back.
+ */
 @Timeout(120)
 class CoreletWaitingLineTest {
 
@@ -66,6 +74,128 @@ class CoreletWaitingLineTest {
         } finally {
             executor.close();
             TestAttempt.assertNoChildProcessLeft();
+        }
+    }
+
+    /**
+     * An attempt stopped (timed out, or cancelled by an immediate shutdown) after the line handed it a freed worker, but
+     * before it sent its request, killed that worker, although the worker never saw the event: the next event paid for
+     * a cold JVM start. The worker now goes back to the pool, and the next event runs in the same JVM.
+     */
+    @Test
+    void anAttemptStoppedBeforeItSendsItsRequestLeavesTheWorkerInThePool(@TempDir Path dir) throws Exception {
+        EventFactory factory = new EventFactory();
+        factory.registerEventType("gate", TestHandlers.Gate.class);
+        factory.registerEventType("where", TestHandlers.WhereAmI.class);
+        CoreletExecutor executor = new CoreletExecutor(TestAttempt.config(factory)); // a pool of one worker
+        try {
+            long pid = workerPid(TestAttempt.result(executor, event("where", null, 5)));
+            Path fifo = dir.resolve("gate");
+            assertNull(WorkerProcess.mkfifo(List.of("mkfifo", "-m", "600", fifo.toString())));
+            CompletableFuture<EventResult> gated = runAsync(executor, event("gate", fifo.toString(), 5));
+            StoppedWhenServed attempt = new StoppedWhenServed(executor);
+            CompletableFuture<Throwable> stopped = new CompletableFuture<>();
+            try (OutputStream gate = openWhenTheGateRuns(fifo, gated)) {
+                Event waiting = event("where", null, 5);
+                executor.validate(waiting);
+                Thread.ofPlatform().daemon().start(() -> {
+                    try {
+                        stopped.completeExceptionally(new AssertionError("the stopped attempt returned "
+                                + executor.execute(waiting, attempt)));
+                    } catch (Throwable t) {
+                        stopped.complete(t);
+                    }
+                });
+                TestAttempt.awaitTrue(Duration.ofSeconds(30), () -> executor.waiting() == 1,
+                        () -> "waiters in line: " + executor.waiting() + ", expected 1");
+                gate.write("open".getBytes(StandardCharsets.UTF_8));
+            } // closed: the gate's handler returns and frees the worker for the attempt in line
+
+            assertEquals("open", gated.get(60, TimeUnit.SECONDS).data());
+            Throwable thrown = stopped.get(60, TimeUnit.SECONDS);
+            assertInstanceOf(InterruptedException.class, thrown);
+            assertEquals("attempt stopped before it reached a CORELET worker", thrown.getMessage());
+            attempt.stopActionsDone.get(30, TimeUnit.SECONDS); // a stop action that kills would have done so now
+            assertEquals(Set.of(pid), executor.workerPids(), "the worker of the stopped attempt lives on");
+            assertEquals(1, executor.idleWorkers(), "and waits in the pool");
+            assertEquals(pid, workerPid(TestAttempt.result(executor, event("where", null, 5))),
+                    "the next event runs in the worker the stopped attempt was given");
+        } finally {
+            executor.close();
+            TestAttempt.assertNoChildProcessLeft();
+        }
+    }
+
+    private static long workerPid(EventResult where) {
+        assertTrue(where.success(), where::toString);
+        return (Long) ((List<?>) where.data()).get(1);
+    }
+
+    /**
+     * An attempt that is stopped the way the bus stops one (its thread interrupted, then its stop actions run on
+     * another thread) when the line serves it: at the clock restart after its wait that finds a worker idle, which the
+     * pool then hands it. The bus's watchdog can stop an attempt there; a test cannot time that, this attempt can.
+     */
+    private static final class StoppedWhenServed implements Attempt {
+        private final CoreletExecutor executor;
+        private final EventContext context = new TestAttempt().context();
+        private final List<Runnable> actions = new ArrayList<>();
+        private boolean stopped; // guarded by this
+        final CompletableFuture<Void> stopActionsDone = new CompletableFuture<>();
+
+        StoppedWhenServed(CoreletExecutor executor) {
+            this.executor = executor;
+        }
+
+        @Override
+        public int number() {
+            return 1;
+        }
+
+        @Override
+        public Duration timeout() {
+            return Duration.ofSeconds(60);
+        }
+
+        @Override
+        public EventContext context() {
+            return context;
+        }
+
+        @Override
+        public void restartClock() {
+            // called in line with the pool's lock held: an idle worker now is the one this attempt takes next
+            if (!isStopped() && executor.idleWorkers() > 0) {
+                List<Runnable> toRun;
+                synchronized (this) {
+                    stopped = true;
+                    toRun = List.copyOf(actions);
+                }
+                Thread.currentThread().interrupt();
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        toRun.forEach(Runnable::run);
+                    } finally {
+                        stopActionsDone.complete(null);
+                    }
+                });
+            }
+        }
+
+        @Override
+        public void onStop(Runnable action) {
+            synchronized (this) {
+                if (!stopped) {
+                    actions.add(action);
+                    return;
+                }
+            }
+            action.run();
+        }
+
+        @Override
+        public synchronized boolean isStopped() {
+            return stopped;
         }
     }
 
