@@ -48,9 +48,11 @@ final class AotCache {
     private final Consumer<Process> track;
     private final String unusable;
 
-    private State state;
+    /** Written under the monitor; volatile for {@link #isTrainer}, which reads it without. */
+    private volatile State state;
     private boolean warned;
-    private Process trainer;
+    /** Written under the monitor; volatile for {@link #isTrainer}, which reads it without. */
+    private volatile Process trainer;
     private boolean trainerRetired;
     private Path configuration;
     private Path trainerOutput;
@@ -186,7 +188,13 @@ final class AotCache {
         }
     }
 
-    synchronized boolean isTrainer(Process process) {
+    /**
+     * Whether the process is the trainer. Not synchronized: the executor asks for every worker it gets back, and the
+     * monitor can be held a while (by the start of the assembly process, by file operations beside the cache). The two
+     * reads are not atomic, which can only make the answer true for a trainer that has just exited (a process trains
+     * once, and a new training begins with no trainer): the executor then stops a process that has ended.
+     */
+    boolean isTrainer(Process process) {
         return state == State.TRAINING && process == trainer;
     }
 

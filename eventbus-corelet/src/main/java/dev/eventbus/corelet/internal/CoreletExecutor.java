@@ -433,7 +433,7 @@ final class CoreletExecutor implements ModeExecutor {
             throws IOException, InterruptedException {
         long pollNanos = Math.clamp(cappedMillis(attempt.timeout()) * 250_000L, TimeUnit.MILLISECONDS.toNanos(1),
                 TimeUnit.MILLISECONDS.toNanos(50));
-        AotCache.Launch launch;
+        Path dir;
         Waiter me = null;
         lock.lockInterruptibly();
         try {
@@ -458,12 +458,12 @@ final class CoreletExecutor implements ModeExecutor {
                         leaveLine(me);
                         try {
                             startHousekeeping();
-                            launch = aot == null ? AotCache.Launch.PLAIN : aot.launch(privateDir);
                         } catch (IOException | RuntimeException | Error e) {
                             alive--;
                             wakeFirstInLine();
                             throw e;
                         }
+                        dir = privateDir;
                         break;
                     }
                 }
@@ -481,10 +481,15 @@ final class CoreletExecutor implements ModeExecutor {
             lock.unlock();
         }
         WorkerProcess worker = null;
+        AotCache.Launch launch = null;
         boolean closedMeanwhile = false;
         try {
+            // Not under the pool's lock, which every attempt and every release needs: the AOT cache's monitor can be
+            // held a while, by the start of the cache's assembly process and by file operations beside the cache,
+            // wherever the user put it. A failure here gives the slot back like a failed start.
+            launch = aot == null ? AotCache.Launch.PLAIN : aot.launch(dir);
             boolean trainer = launch.trainer();
-            worker = WorkerProcess.start(command.line(launch.options()), launch.stdout(), privateDir,
+            worker = WorkerProcess.start(command.line(launch.options()), launch.stdout(), dir,
                     "w" + WORKER_NAMES.incrementAndGet(), transport, START_TIMEOUT, process -> {
                         starting.add(process);
                         track(process);
@@ -503,7 +508,7 @@ final class CoreletExecutor implements ModeExecutor {
                 }
                 starting.removeIf(process -> !process.isAlive());
                 closedMeanwhile = closed;
-                if (worker == null && launch.trainer()) {
+                if (worker == null && launch != null && launch.trainer()) {
                     aot.trainerNotStarted();
                 }
                 if (worker == null || closed) {
@@ -560,6 +565,11 @@ final class CoreletExecutor implements ModeExecutor {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The workers' AOT cache, or null: for tests. */
+    AotCache aotCache() {
+        return aot;
     }
 
     /** Idle workers in the pool now: for tests. */

@@ -7,6 +7,7 @@ import dev.eventbus.EventResult;
 import dev.eventbus.ExecutionMode;
 import dev.eventbus.runtime.TestAttempt;
 import dev.eventbus.spi.Attempt;
+import dev.eventbus.spi.EventBusConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,12 +29,13 @@ import java.util.concurrent.TimeoutException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Attempts that wait for a worker of a full pool are served by priority, then in arrival order; one stopped as it is
- * served gives the worker back.
+ * served gives the worker back; a worker start that waits for the AOT cache holds up no other attempt.
  */
 @Timeout(120)
 class CoreletWaitingLineTest {
@@ -124,6 +126,61 @@ class CoreletWaitingLineTest {
             executor.close();
             TestAttempt.assertNoChildProcessLeft();
         }
+    }
+
+    /**
+     * A worker start asked the AOT cache for the worker's JVM options with the pool's lock held, and the cache's monitor
+     * can be held a while (by the start of the cache's assembly process, by file operations beside the cache): all
+     * that time no attempt could take an idle worker and none could give its worker back. The test holds the monitor.
+     */
+    @Test
+    void aWorkerStartWaitingForTheAotCacheHoldsUpNoOtherAttempt(@TempDir Path dir) throws Exception {
+        EventFactory factory = new EventFactory();
+        factory.registerEventType("gate", TestHandlers.Gate.class);
+        factory.registerEventType("where", TestHandlers.WhereAmI.class);
+        CoreletExecutor executor = new CoreletExecutor(new EventBusConfig(2, 2000, factory, 2, Duration.ofMinutes(10),
+                List.of(), List.of(), EventBusConfig.DEFAULT_CMD_OUTPUT_CAP, dir.resolve("workers.aot")));
+        try {
+            long first = workerPid(TestAttempt.result(executor, event("where", null, 5)));
+            Path fifo = dir.resolve("gate");
+            assertNull(WorkerProcess.mkfifo(List.of("mkfifo", "-m", "600", fifo.toString())));
+            CompletableFuture<EventResult> gated = runAsync(executor, event("gate", fifo.toString(), 5));
+            CompletableFuture<EventResult> second;
+            OutputStream gate = openWhenTheGateRuns(fifo, gated); // the gate holds the first worker
+            try {
+                synchronized (executor.aotCache()) {
+                    second = runAsync(executor, event("where", null, 5)); // starts the second worker
+                    TestAttempt.awaitTrue(Duration.ofSeconds(30), CoreletWaitingLineTest::aWorkerStartWaitsForTheAotCache,
+                            "a worker start waits for the AOT cache's monitor");
+                    gate.write("open".getBytes(StandardCharsets.UTF_8));
+                    gate.close(); // the gate's handler returns, and its attempt gives the first worker back
+                    try {
+                        assertEquals("open", gated.get(20, TimeUnit.SECONDS).data());
+                    } catch (TimeoutException e) {
+                        throw new AssertionError("the gate's attempt could not give its worker back while a worker"
+                                + " start waited for the AOT cache", e);
+                    }
+                    assertEquals(first, workerPid(TestAttempt.result(executor, event("where", null, 5))),
+                            "an idle worker serves meanwhile");
+                    assertTrue(aWorkerStartWaitsForTheAotCache(), "the second worker's start still waits");
+                }
+            } finally {
+                gate.close();
+            }
+            long secondPid = workerPid(second.get(60, TimeUnit.SECONDS));
+            assertNotEquals(first, secondPid, "the waiting start made a second worker");
+            assertEquals(Set.of(first, secondPid), executor.workerPids());
+        } finally {
+            executor.close();
+            TestAttempt.assertNoChildProcessLeft();
+        }
+    }
+
+    private static boolean aWorkerStartWaitsForTheAotCache() {
+        return Thread.getAllStackTraces().entrySet().stream().anyMatch(thread -> thread.getKey().getState()
+                == Thread.State.BLOCKED && thread.getValue().length > 0
+                && thread.getValue()[0].getClassName().equals(AotCache.class.getName())
+                && thread.getValue()[0].getMethodName().equals("launch"));
     }
 
     private static long workerPid(EventResult where) {
