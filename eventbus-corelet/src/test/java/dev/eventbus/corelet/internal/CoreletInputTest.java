@@ -107,6 +107,40 @@ class CoreletInputTest {
         assertTrue(executor.workerPids().isEmpty() || executor.workerPids().size() == 1);
     }
 
+    /** An exception whose toString() throws. */
+    static final class Unprintable extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String toString() {
+            throw new UnsupportedOperationException("toString() fails too");
+        }
+    }
+
+    /** Serializable, but its writeObject throws an {@link Unprintable}. */
+    static final class FailsToWrite implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+
+        @java.io.Serial
+        private void writeObject(java.io.ObjectOutputStream out) {
+            throw new Unprintable();
+        }
+    }
+
+    /**
+     * Data whose serialization threw an exception with a throwing toString(): building the message of the
+     * InvalidEventException threw that in its place, and publish failed with an UnsupportedOperationException.
+     */
+    @Test
+    void dataWhoseSerializationFailureCannotBePrintedIsStillRejectedAsInvalid() {
+        Event event = corelet("square").data(new FailsToWrite()).build();
+        InvalidEventException e = assertThrows(InvalidEventException.class, () -> executor.validate(event));
+        assertTrue(e.getMessage().endsWith("has data of class " + FailsToWrite.class.getName() + " that cannot be"
+                + " serialized: " + Unprintable.class.getName() + " (its toString() threw "
+                + UnsupportedOperationException.class.getName() + ")"), e.getMessage());
+        assertTrue(e.getCause() instanceof Unprintable, "the cause is the exception serialization threw");
+    }
+
     @Test
     void missingHandlerClassFailsTheEventAtOnceWithAFinalResult() {
         Event event = validated(executor, corelet("square").data(1)
