@@ -158,22 +158,9 @@ final class CoreletExecutor implements ModeExecutor {
                     + " (the data goes to a worker JVM; make it Serializable or send something that is)", e);
         } catch (IOException | RuntimeException e) {
             throw new InvalidEventException("CORELET event " + event.id() + " (" + event.type() + ") has data of"
-                    + " class " + event.data().getClass().getName() + " that cannot be serialized: " + describe(e), e);
+                    + " class " + event.data().getClass().getName() + " that cannot be serialized: " + Frames.text(e), e);
         }
         return new Prepared(meta, data, Set.copyOf(classes));
-    }
-
-    /**
-     * A user's exception, for a message: its toString(), or its class name when that throws, as a user's may in any
-     * way (a recursive one overflows the stack). A message built with the throwing one threw in place of the clear
-     * exception it was for.
-     */
-    private static String describe(Throwable t) {
-        try {
-            return t.toString();
-        } catch (Throwable e) {
-            return t.getClass().getName() + " (its toString() threw " + e.getClass().getName() + ")";
-        }
     }
 
     /** Records the classes of everything serialized: replies may contain them too. */

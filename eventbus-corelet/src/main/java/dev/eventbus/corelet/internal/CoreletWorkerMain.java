@@ -289,7 +289,7 @@ public final class CoreletWorkerMain {
             try {
                 r.handler().terminate(r.context());
             } catch (Throwable t) {
-                System.err.println("corelet worker " + pid + ": terminate() threw " + t);
+                System.err.println("corelet worker " + pid + ": terminate() threw " + Frames.text(t));
             }
         }
     }
@@ -336,7 +336,7 @@ public final class CoreletWorkerMain {
         } catch (Throwable e) { // the data's own writeObject may throw anything
             return exceptionReply(Frames.RETURNED_EXCEPTION, new IllegalStateException("CORELET handler "
                     + handler.getClass().getName() + " returned data that cannot be serialized ("
-                    + (result.data() == null ? "null" : result.data().getClass().getName()) + "): " + e, e));
+                    + (result.data() == null ? "null" : result.data().getClass().getName()) + "): " + Frames.text(e), e));
         }
         Frames.Payload p = new Frames.Payload();
         p.writeBoolean(result.success());

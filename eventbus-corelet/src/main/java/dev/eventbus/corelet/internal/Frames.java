@@ -186,24 +186,63 @@ final class Frames {
     record ExceptionInfo(String className, String message, StackTraceElement[] stackTrace, ExceptionInfo cause) {
     }
 
+    /**
+     * Describes a handler's exception for the wire. Every part of it is the user's code ({@code getMessage},
+     * {@code getCause} and {@code getStackTrace} can all be overridden) and may throw: a part that does is replaced by
+     * what can still be said, so the parent gets the exception instead of a dead worker (the worker ended when this
+     * threw, and the event came back as a crash, after a fresh JVM for every retry).
+     */
     static ExceptionInfo describe(Throwable t) {
         List<Throwable> chain = new ArrayList<>();
         Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Throwable c = t; c != null && chain.size() < MAX_CAUSES && seen.add(c); c = c.getCause()) {
+        for (Throwable c = t; c != null && chain.size() < MAX_CAUSES && seen.add(c); c = causeOf(c)) {
             chain.add(c);
         }
         ExceptionInfo info = null;
         for (int i = chain.size() - 1; i >= 0; i--) {
             Throwable c = chain.get(i);
-            String message;
-            try {
-                message = c.getMessage();
-            } catch (RuntimeException e) {
-                message = "(getMessage() threw " + e + ")";
-            }
-            info = new ExceptionInfo(c.getClass().getName(), message, c.getStackTrace(), info);
+            info = new ExceptionInfo(c.getClass().getName(), messageOf(c), stackTraceOf(c), info);
         }
         return info;
+    }
+
+    /**
+     * A user's exception for a message: its {@code toString()}, or its class name when that throws (as a user's may,
+     * in any way: a recursive one overflows the stack). A message built with the throwing one threw in place of the
+     * clear exception it was for.
+     */
+    static String text(Throwable t) {
+        try {
+            return t.toString();
+        } catch (Throwable e) {
+            return t.getClass().getName() + " (its toString() threw " + e.getClass().getName() + ")";
+        }
+    }
+
+    private static String messageOf(Throwable t) {
+        try {
+            return t.getMessage();
+        } catch (Throwable e) {
+            return "(getMessage() threw " + e.getClass().getName() + ")";
+        }
+    }
+
+    private static Throwable causeOf(Throwable t) {
+        try {
+            return t.getCause();
+        } catch (Throwable e) {
+            return null;
+        }
+    }
+
+    private static StackTraceElement[] stackTraceOf(Throwable t) {
+        try {
+            StackTraceElement[] trace = t.getStackTrace();
+            return trace == null ? new StackTraceElement[0]
+                    : java.util.Arrays.stream(trace).filter(java.util.Objects::nonNull).toArray(StackTraceElement[]::new);
+        } catch (Throwable e) {
+            return new StackTraceElement[0];
+        }
     }
 
     static void writeException(DataOutputStream out, ExceptionInfo info) throws IOException {

@@ -146,6 +146,31 @@ class CoreletExecutorTest {
         assertEquals(pid, where().get(0), "the same worker runs the next event");
     }
 
+    /**
+     * Describing an exception for the parent calls its getMessage, getCause and getStackTrace, all of which a user's
+     * exception may override to throw: the worker died of that, and the event came back as a crash after a fresh JVM
+     * for every retry. Now what can be said arrives, and the worker serves on.
+     */
+    @Test
+    void anExceptionThatCannotBeDescribedStillArrivesAndTheWorkerServesOn() {
+        Object pid = where().get(0);
+        TestAttempt.Outcome outcome = run(executor, event("throws-error", "unprintable"));
+        RemoteHandlerException e = assertInstanceOf(RemoteHandlerException.class, outcome.thrown(),
+                String.valueOf(outcome.thrown()));
+        assertEquals(TestHandlers.Unprintable.class.getName(), e.remoteClassName());
+        assertEquals("(getMessage() threw java.lang.IllegalStateException)", e.remoteMessage());
+        assertEquals(0, e.getStackTrace().length, "its trace could not be read");
+        assertNull(e.getCause(), "its cause could not be read");
+        assertEquals(pid, where().get(0), "the same worker runs the next event");
+
+        EventResult result = result(executor, event("throws-error", "unprintable-data"));
+        RemoteHandlerException unwritable = assertInstanceOf(RemoteHandlerException.class, result.exception());
+        assertTrue(unwritable.remoteMessage().endsWith("returned data that cannot be serialized ("
+                + TestHandlers.UnprintableOnWrite.class.getName() + "): " + TestHandlers.Unprintable.class.getName()
+                + " (its toString() threw java.lang.Error)"), unwritable.remoteMessage());
+        assertEquals(pid, where().get(0), "the same worker runs the next event");
+    }
+
     @Test
     void returnedExceptionResultIsAFinalResultCarryingRemoteHandlerException() {
         Event event = event("returns-exception", "r");

@@ -79,7 +79,8 @@ public final class TestHandlers {
 
     /**
      * Throws an {@link Error} that is neither a LinkageError nor an AssertionError, chosen by its data: "service", "io",
-     * "internal" or "plain"; with "data" it returns data whose serialization throws one.
+     * "internal" or "plain"; with "data" it returns data whose serialization throws one. With "unprintable" it throws
+     * an {@link Unprintable}, and with "unprintable-data" it returns data whose serialization throws one.
      */
     public static final class ThrowsError implements EventHandler {
         /** Creates the handler. */
@@ -94,11 +95,50 @@ public final class TestHandlers {
                 case "io" -> throw new java.io.IOError(new IOException("disk gone"));
                 case "internal" -> throw new InternalError("internal trouble");
                 case "plain" -> throw new Error("plain error");
+                case "unprintable" -> throw new Unprintable();
                 case "data" -> {
                     return EventResult.businessResult(event.id(), true, new ErrorOnWrite());
                 }
+                case "unprintable-data" -> {
+                    return EventResult.businessResult(event.id(), true, new UnprintableOnWrite());
+                }
                 default -> throw new IllegalArgumentException("unknown kind " + kind);
             }
+        }
+    }
+
+    /** An exception that cannot be described: its message, string, stack trace and cause all throw. */
+    public static final class Unprintable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getMessage() {
+            throw new IllegalStateException("no message");
+        }
+
+        @Override
+        public String toString() {
+            throw new Error("no string");
+        }
+
+        @Override
+        public StackTraceElement[] getStackTrace() {
+            throw new UnsupportedOperationException("no trace");
+        }
+
+        @Override
+        public synchronized Throwable getCause() {
+            throw new Error("no cause");
+        }
+    }
+
+    /** Data whose serialization throws an {@link Unprintable}. */
+    public static final class UnprintableOnWrite implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+
+        @java.io.Serial
+        private void writeObject(java.io.ObjectOutputStream out) {
+            throw new Unprintable();
         }
     }
 
