@@ -5,10 +5,8 @@ import dev.eventbus.EventFactory;
 import dev.eventbus.EventResult;
 import dev.eventbus.EventTimeoutException;
 import dev.eventbus.ExecutionMode;
-import dev.eventbus.spi.Attempt;
 import dev.eventbus.spi.EventBusConfig;
 import dev.eventbus.spi.ExecutionModeProvider;
-import dev.eventbus.spi.ModeExecutor;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -53,12 +51,12 @@ class StopActionsTest {
         };
         CountDownLatch killed = new CountDownLatch(1);
         ExecutionMode mode = new ExecutionMode("two-stop-actions");
-        ExecutionModeProvider provider = provider(mode, (event, attempt) -> {
+        ExecutionModeProvider provider = TestBuses.mode(mode, (event, attempt) -> {
             attempt.onStop(failing);
             attempt.onStop(killed::countDown); // stands for the kill of the process that does the work
             new CountDownLatch(1).await(); // the work, until the timeout's interrupt
             return EventResult.businessResult(event.id(), true, "never");
-        });
+        }, () -> { });
         RuntimeEventBus bus = new RuntimeEventBus(EventBusConfig.defaults(new EventFactory()),
                 List.of(new SyncModeProvider(), new ThreadModeProvider(), provider));
         try {
@@ -70,38 +68,5 @@ class StopActionsTest {
         } finally {
             bus.shutdown(true);
         }
-    }
-
-    /** What a mode runs for an attempt. */
-    @FunctionalInterface
-    private interface Execution {
-        EventResult execute(Event event, Attempt attempt) throws Exception;
-    }
-
-    private static ExecutionModeProvider provider(ExecutionMode mode, Execution execution) {
-        return new ExecutionModeProvider() {
-            @Override
-            public ExecutionMode mode() {
-                return mode;
-            }
-
-            @Override
-            public ModeExecutor create(EventBusConfig config) {
-                return new ModeExecutor() {
-                    @Override
-                    public void validate(Event event) {
-                    }
-
-                    @Override
-                    public EventResult execute(Event event, Attempt attempt) throws Exception {
-                        return execution.execute(event, attempt);
-                    }
-
-                    @Override
-                    public void close() {
-                    }
-                };
-            }
-        };
     }
 }

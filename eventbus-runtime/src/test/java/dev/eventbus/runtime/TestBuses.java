@@ -31,9 +31,14 @@ final class TestBuses {
         return (RuntimeEventBus) EventBus.builder().threads(threads).factory(factory).build();
     }
 
-    /** A plugin mode whose events all succeed, and whose executor's {@code close()} runs {@code onClose}. */
-    static ExecutionModeProvider succeedingMode(String name, Runnable onClose) {
-        ExecutionMode mode = new ExecutionMode(name);
+    /** What a test mode runs for an attempt. */
+    @FunctionalInterface
+    interface Execution {
+        EventResult execute(Event event, Attempt attempt) throws Exception;
+    }
+
+    /** A plugin mode whose executor runs {@code execution} for each attempt, and {@code onClose} when closed. */
+    static ExecutionModeProvider mode(ExecutionMode mode, Execution execution, Runnable onClose) {
         return new ExecutionModeProvider() {
             @Override
             public ExecutionMode mode() {
@@ -48,8 +53,8 @@ final class TestBuses {
                     }
 
                     @Override
-                    public EventResult execute(Event event, Attempt attempt) {
-                        return EventResult.businessResult(event.id(), true, null);
+                    public EventResult execute(Event event, Attempt attempt) throws Exception {
+                        return execution.execute(event, attempt);
                     }
 
                     @Override
@@ -59,6 +64,12 @@ final class TestBuses {
                 };
             }
         };
+    }
+
+    /** A plugin mode whose events all succeed, and whose executor's {@code close()} runs {@code onClose}. */
+    static ExecutionModeProvider succeedingMode(String name, Runnable onClose) {
+        return mode(new ExecutionMode(name), (event, attempt) -> EventResult.businessResult(event.id(), true, null),
+                onClose);
     }
 
     /** Names of live threads that belong to the given bus. */
