@@ -77,6 +77,30 @@ final class Redirects {
                     + file.toAbsolutePath() + (Files.isDirectory(file) ? " is a directory"
                     : " (its directory does not exist)"), null);
         }
+        // Its directory exists, yet the file may still not open: no write permission, a read-only file system, a
+        // link into a directory that does not exist. posix_spawn would report that errno as the executable's, so
+        // open it here (as the launch will, which creates it anyway). Not a FIFO or device: opening one for writing
+        // can wait for a reader, and the command's own open does that.
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            return;
+        }
+        try {
+            java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.WRITE).close();
+        } catch (IOException e) {
+            throw new CmdLaunchException("Cannot run '" + exe + "': " + stream + " file cannot be created: "
+                    + file.toAbsolutePath() + " (" + why(e) + ")", e);
+        }
+    }
+
+    /** Says why a file could not be opened, without repeating its path as the exception's message does. */
+    private static String why(IOException e) {
+        return switch (e) {
+            case java.nio.file.NoSuchFileException n -> "no such file or directory";
+            case java.nio.file.AccessDeniedException a -> "permission denied";
+            case java.nio.file.FileSystemException f when f.getReason() != null -> f.getReason();
+            default -> String.valueOf(e.getMessage());
+        };
     }
 
     /**

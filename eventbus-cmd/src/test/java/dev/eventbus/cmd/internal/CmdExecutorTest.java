@@ -352,6 +352,17 @@ class CmdExecutorTest {
     }
 
     @Test
+    void anOutputFileThatCannotBeCreatedIsAnExceptionResultNamingIt() throws Exception {
+        // The directory exists but the file cannot be created in it: a link into a directory that does not (as a
+        // log link to an unmounted volume); for another user, a directory without write permission.
+        Path out = Files.createSymbolicLink(dir.resolve("out.log"), dir.resolve("gone").resolve("out.log"));
+        EventResult result = run(CmdRequest.builder("echo").stdoutFile(out).build());
+        CmdLaunchException e = assertInstanceOf(CmdLaunchException.class, result.exception(), result::toString);
+        assertEquals("Cannot run 'echo': stdout file cannot be created: " + out + " (no such file or directory)",
+                e.getMessage());
+    }
+
+    @Test
     void aStoppedAttemptKillsTheWholeProcessTree() throws Exception {
         Path fifo = dir.resolve("ready");
         assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
