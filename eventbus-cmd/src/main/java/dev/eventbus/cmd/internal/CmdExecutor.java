@@ -146,7 +146,9 @@ final class CmdExecutor implements ModeExecutor {
                 // Processes the command left running belong to this event and end with it.
                 if (run.tree.descendantsAlive()) {
                     run.endLeftovers();
-                } else if (!child.grouped() && request.inheritEnv()) {
+                } else if (request.inheritEnv()) {
+                    // Not in a recorded tree nor in the group, a leftover may still carry the marker: one that left
+                    // the group (setsid) or was orphaned between two snapshots, and no longer holds the output open.
                     sweepLater(run);
                 } else {
                     runs.remove(run);
@@ -221,7 +223,8 @@ final class CmdExecutor implements ModeExecutor {
     /**
      * Looks for processes a command left behind, later and together with other commands' on one pass over
      * {@code /proc}: the JDK's pipes reach end-of-file when the command exits, so a leftover holding them open would
-     * otherwise go unnoticed.
+     * otherwise go unnoticed, and neither a process group nor the output pipes hold a leftover that left the group
+     * and closed them.
      */
     private void sweepLater(Run run) {
         unswept.put(run.tree.marker(), run);

@@ -435,6 +435,15 @@ class CmdExecutorTest {
         assertLeftoverEnds(pid);
     }
 
+    @Test
+    void aBackgroundProcessInASessionOfItsOwnIsKilledWhenTheCommandExits() throws Exception {
+        // It leaves the process group but keeps the marker in its environment: only a daemon that also drops the
+        // marker may escape.
+        EventResult result = run(CmdRequest.of("sh", "-c", "setsid sleep 60 < /dev/null > /dev/null 2>&1 & echo $!"));
+        long pid = Long.parseLong(data(result).stdout().strip());
+        assertLeftoverEnds(pid);
+    }
+
     static void assertLeftoverEnds(long pid) throws Exception {
         java.util.Optional<ProcessHandle> leftover = ProcessHandle.of(pid);
         if (leftover.isPresent()) {
