@@ -271,7 +271,10 @@ final class CmdExecutor implements ModeExecutor {
         runs.clear();
         unswept.clear();
         reaper.shutdownNow();
-        io.shutdown(); // its threads end with the pipes of the commands just killed
+        // Its threads end with the pipes of the commands just killed. Not shut down: an attempt whose command started
+        // while we closed (so was not in runs, and is killed by its attempt) must still feed and read it to give its
+        // result, where a rejected task failed that attempt and left its stdin pipe open.
+        io.setKeepAliveTime(1, TimeUnit.MILLISECONDS);
         awaitEnded(killed);
     }
 

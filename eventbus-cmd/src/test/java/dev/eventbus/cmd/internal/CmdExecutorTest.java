@@ -479,6 +479,58 @@ class CmdExecutorTest {
     }
 
     @Test
+    void aCommandStartedWhileTheExecutorClosesIsKilledAndReported() throws Exception {
+        // close() comes while the command starts (a shutdown racing a launch): it cannot see the command, which is
+        // then the attempt's to kill, and nothing of it may stay open.
+        Launcher real = launcher();
+        CmdExecutor[] closing = new CmdExecutor[1];
+        executor.close();
+        executor = new CmdExecutor(4 * MIB, new Launcher() {
+            @Override
+            public Child start(CmdRequest request, String marker) {
+                Child child = real.start(request, marker);
+                closing[0].close();
+                return child;
+            }
+
+            @Override
+            public String name() {
+                return real.name();
+            }
+        });
+        closing[0] = executor;
+        java.util.Set<String> before = openPipes();
+        // Killed like every command close() meets, and its result says so.
+        EventResult result = run(CmdRequest.builder("sh").args("-c", "cat; sleep 60").stdin(new byte[] {'x'}).build());
+        assertEquals(128 + 9, data(result).returnCode(), result::toString);
+        Processes.await("no pipe of the command is left open", () -> {
+            try {
+                return before.containsAll(openPipes());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    /** This JVM's descriptors that are pipes, as "fd -> pipe:[inode]". */
+    static java.util.Set<String> openPipes() throws java.io.IOException {
+        java.util.Set<String> pipes = new java.util.TreeSet<>();
+        try (var fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("pipe:")) {
+                        pipes.add(fd.getFileName() + " -> " + target);
+                    }
+                } catch (java.io.IOException gone) {
+                    // closed while listed (the directory stream's own descriptor, for one)
+                }
+            }
+        }
+        return pipes;
+    }
+
+    @Test
     void mapDataRunsLikeARequest() throws Exception {
         Path out = dir.resolve("out.txt");
         EventResult result = executor.execute(cmd(java.util.Map.of("executable", "sh",
