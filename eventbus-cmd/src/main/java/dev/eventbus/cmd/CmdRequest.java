@@ -60,7 +60,7 @@ public record CmdRequest(String executable, List<String> args, Path cwd, Map<Str
      * @throws NullPointerException if {@code executable}, a collection, or an element of one is null
      * @throws IllegalArgumentException if the executable is blank, a string holds a NUL character, a variable name is
      *     empty or holds {@code =}, a variable is both set and unset, both {@code stdin} and {@code stdinFile} are
-     *     given, or {@code outputCap} is negative
+     *     given, a path is not of the default file system, or {@code outputCap} is negative
      */
     public CmdRequest {
         Objects.requireNonNull(executable, "executable");
@@ -81,6 +81,10 @@ public record CmdRequest(String executable, List<String> args, Path cwd, Map<Str
                     + ")");
         }
         stdin = stdin == null ? null : stdin.clone();
+        local("cwd", cwd);
+        local("stdinFile", stdinFile);
+        local("stdoutFile", stdoutFile);
+        local("stderrFile", stderrFile);
         if (outputCap < 0) {
             throw new IllegalArgumentException("outputCap must be > 0, or 0 for the bus's cmdOutputCap: "
                     + outputCap);
@@ -283,6 +287,17 @@ public record CmdRequest(String executable, List<String> args, Path cwd, Map<Str
             text = text.substring(0, 200) + "...";
         }
         return text + " (" + value.getClass().getName() + ")";
+    }
+
+    /**
+     * Rejects a path of another file system (a zip file's, an in-memory one): the command sees the operating
+     * system's files only, where such a path's string names another file, and {@code toFile()} fails.
+     */
+    private static void local(String what, Path path) {
+        if (path != null && path.getFileSystem() != java.nio.file.FileSystems.getDefault()) {
+            throw new IllegalArgumentException(what + " must be a path of the default file system, got " + path
+                    + " in " + path.getFileSystem().provider().getScheme() + ":");
+        }
     }
 
     private static void noNul(String what, String value) {

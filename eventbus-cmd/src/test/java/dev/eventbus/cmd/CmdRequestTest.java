@@ -74,6 +74,26 @@ class CmdRequestTest {
     }
 
     @Test
+    void pathsOfAnotherFileSystemAreRejected(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        // The command sees the operating system's files only: a zip (or in-memory) file system's "/" is not "/", and
+        // its path string would name a file of the host.
+        try (java.nio.file.FileSystem zip = java.nio.file.FileSystems.newFileSystem(dir.resolve("fs.zip"),
+                Map.of("create", "true"))) {
+            Path inZip = zip.getPath("/out.log");
+            String expected = "stdoutFile must be a path of the default file system, got " + inZip + " in "
+                    + zip.provider().getScheme() + ":";
+            assertEquals(expected, assertThrows(IllegalArgumentException.class,
+                    () -> CmdRequest.builder("echo").stdoutFile(inZip).build()).getMessage());
+            assertEquals(expected.replace("stdoutFile", "cwd"), assertThrows(IllegalArgumentException.class,
+                    () -> CmdRequest.builder("echo").cwd(inZip).build()).getMessage());
+            assertEquals(expected.replace("stdoutFile", "stdinFile"), assertThrows(IllegalArgumentException.class,
+                    () -> CmdRequest.builder("echo").stdinFile(inZip).build()).getMessage());
+            assertEquals(expected.replace("stdoutFile", "stderrFile"), assertThrows(IllegalArgumentException.class,
+                    () -> CmdRequest.fromMap(Map.of("executable", "echo", "stderr_file", inZip))).getMessage());
+        }
+    }
+
+    @Test
     void equalRequestsAreEqualIncludingTheirStdinBytes() {
         CmdRequest a = CmdRequest.builder("cat").stdin(new byte[] {1}).build();
         CmdRequest b = CmdRequest.builder("cat").stdin(new byte[] {1}).build();
