@@ -144,13 +144,17 @@ final class CmdExecutor implements ModeExecutor {
                 Duration duration = Duration.ofNanos(System.nanoTime() - start);
                 ended = true;
                 // Processes the command left running belong to this event and end with it.
-                if (run.tree.descendantsAlive()) {
+                boolean leftovers = run.tree.descendantsAlive();
+                if (leftovers) {
                     run.endLeftovers();
-                } else if (request.inheritEnv()) {
+                }
+                if (request.inheritEnv()) {
                     // Not in a recorded tree nor in the group, a leftover may still carry the marker: one that left
                     // the group (setsid) or was orphaned between two snapshots, and no longer holds the output open.
+                    // Swept even after the group's signal: a child still in the group when we looked may call setsid
+                    // before the signal reaches it.
                     sweepLater(run);
-                } else {
+                } else if (!leftovers) {
                     runs.remove(run);
                 }
                 if (!awaitDrained(child, out, err, QUICK_DRAIN)) {
