@@ -8,8 +8,9 @@ import java.util.function.LongSupplier;
 
 /**
  * A {@link ProgressTracker} that draws {@code description [#####.....] 42/100 42% 12.3/s ETA 0:05} on standard
- * error. On a terminal the bar is redrawn in place; otherwise a plain line is printed per update, at most about
- * five per second, plus the last one. Created by {@link ProgressTracker#console(long, String)}.
+ * error. On a terminal the bar is redrawn in place, and its line ended when the total is reached; otherwise a plain
+ * line is printed per update, at most about five per second, plus the one that reaches the total. Counts past the
+ * total are drawn the same way. Created by {@link ProgressTracker#console(long, String)}.
  *
  * <p>Thread-safe: updates from several threads are counted exactly and drawn one at a time.
  */
@@ -26,6 +27,8 @@ public final class ConsoleProgressTracker implements ProgressTracker {
     private final long startNanos;
     private long current;
     private long lastLineNanos;
+    /** Whether the total was reached: the update that reaches it is drawn as the last, once. */
+    private boolean reached;
 
     ConsoleProgressTracker(long total, String description) {
         this(total, description, System.err, System.console() != null && System.console().isTerminal(),
@@ -59,7 +62,11 @@ public final class ConsoleProgressTracker implements ProgressTracker {
         synchronized (this) {
             current += steps;
             long now = nanoClock.getAsLong();
-            boolean finished = current >= total;
+            // Only the update that reaches the total is special. Counts past it (a total that was an estimate, or 0)
+            // are drawn as any other: redrawn in place on a terminal, rate-limited otherwise. Treating every one of
+            // them as the last printed a line per update, unthrottled, in either mode.
+            boolean finished = !reached && current >= total;
+            reached |= finished;
             if (terminal) {
                 out.print('\r' + render(now) + (finished ? System.lineSeparator() : ""));
                 out.flush();

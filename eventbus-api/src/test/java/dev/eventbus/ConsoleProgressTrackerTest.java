@@ -194,6 +194,48 @@ class ConsoleProgressTrackerTest {
         assertEquals(5, lines().size(), output());
     }
 
+    @Test
+    void plainModeKeepsItsRateLimitOnceTheTotalIsReached() {
+        ConsoleProgressTracker tracker = tracker(10, false);
+
+        for (int ms = 0; ms < 1000; ms++) {
+            at(ms);
+            tracker.progress(1); // the total is an estimate: 1000 events come, not 10
+        }
+
+        assertEquals(1000, tracker.current());
+        // the line that reaches the total, and then about five a second as before: not one line per update
+        assertTrue(lines().size() <= 7, lines().size() + " lines: " + output());
+        assertTrue(lines().get(1).contains(" 10/10 100%"), "the line that reaches the total is drawn: " + output());
+    }
+
+    @Test
+    void plainModeWithAnEmptyTotalKeepsItsRateLimit() {
+        ConsoleProgressTracker tracker = tracker(0, false);
+
+        for (int ms = 0; ms < 1000; ms++) {
+            at(ms);
+            tracker.progress(1);
+        }
+
+        assertTrue(lines().size() <= 6, lines().size() + " lines: " + output());
+    }
+
+    @Test
+    void terminalModeEndsTheLineOnceWhenTheTotalIsReachedNotOnEveryLaterUpdate() {
+        ConsoleProgressTracker tracker = tracker(2, true);
+
+        for (int ms = 0; ms < 5; ms++) {
+            at(ms);
+            tracker.progress(1);
+        }
+
+        String text = output();
+        assertEquals(5, text.chars().filter(c -> c == '\r').count(), text);
+        assertEquals(1, text.split(NL, -1).length - 1, "one new line, when the total was reached: " + text);
+        assertTrue(text.substring(0, text.indexOf(NL)).endsWith(" 2/2 100% 2000.0/s ETA 0:00"), text);
+    }
+
     // ----- rendering -----
 
     @Test
