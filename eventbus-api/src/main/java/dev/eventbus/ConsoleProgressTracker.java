@@ -99,11 +99,21 @@ public final class ConsoleProgressTracker implements ProgressTracker {
         double seconds = Math.max(1e-9, (nowNanos - startNanos) / 1e9);
         double rate = current / seconds;
         long shown = Math.min(current, total);
-        int filled = total == 0 ? BAR_WIDTH : (int) (BAR_WIDTH * shown / total);
-        long percent = total == 0 ? 100 : 100 * shown / total;
+        int filled = total == 0 ? BAR_WIDTH : (int) share(shown, BAR_WIDTH);
+        long percent = total == 0 ? 100 : share(shown, 100);
         String eta = rate <= 0 ? "?" : formatDuration((long) Math.ceil((total - shown) / rate));
         return String.format(Locale.ROOT, "%s [%s%s] %d/%d %d%% %.1f/s ETA %s", description, "#".repeat(filled),
                 ".".repeat(BAR_WIDTH - filled), current, total, percent, rate, eta);
+    }
+
+    /**
+     * {@code shown * scale / total}, rounded down, for {@code 0 <= shown <= total}: exact while the product fits a
+     * long, else in floating point. The product alone overflowed for counts past {@code Long.MAX_VALUE / scale}
+     * (a total of bytes, or {@code Long.MAX_VALUE} for "unknown"): a negative bar width threw from every update.
+     */
+    private long share(long shown, int scale) {
+        return shown <= Long.MAX_VALUE / scale ? shown * scale / total
+                : Math.min(scale, (long) ((double) shown / total * scale));
     }
 
     private static String formatDuration(long seconds) {

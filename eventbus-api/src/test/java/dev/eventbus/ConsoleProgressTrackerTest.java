@@ -292,6 +292,26 @@ class ConsoleProgressTrackerTest {
     }
 
     @Test
+    void aHugeTotalIsDrawnWithoutOverflowingTheBarOrThePercentage() {
+        ConsoleProgressTracker tracker = tracker(400_000_000_000_000_000L, false);
+        at(0);
+        tracker.progress(0);
+        // 30 times the count overflows a long from about 3.1e17 steps (100 times, from 9.2e16): count past both.
+        long calls = Long.MAX_VALUE / 30 / Integer.MAX_VALUE + 1;
+        for (long i = 0; i < calls; i++) {
+            tracker.progress(Integer.MAX_VALUE); // within the same 200 ms: counted, not drawn
+        }
+        at(1000);
+        tracker.progress(0); // drawn: threw IllegalArgumentException ("count is negative") from the bar's width
+
+        long count = calls * Integer.MAX_VALUE; // 76.9% of the total
+        assertEquals(count, tracker.current());
+        String last = lines().getLast();
+        assertTrue(last.startsWith("work [" + "#".repeat(23) + ".".repeat(7) + "] " + count
+                + "/400000000000000000 76% "), last);
+    }
+
+    @Test
     void toStringNamesDescriptionAndCount() {
         ConsoleProgressTracker tracker = tracker(100, false);
         tracker.progress(42);
