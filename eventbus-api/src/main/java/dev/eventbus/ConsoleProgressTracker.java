@@ -1,6 +1,10 @@
 package dev.eventbus;
 
+import java.io.Console;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -31,8 +35,23 @@ public final class ConsoleProgressTracker implements ProgressTracker {
     private boolean reached;
 
     ConsoleProgressTracker(long total, String description) {
-        this(total, description, System.err, System.console() != null && System.console().isTerminal(),
-                System::nanoTime);
+        this(total, description, System.err, standardErrorIsTerminal(), System::nanoTime);
+    }
+
+    /**
+     * Whether standard error, where the bar goes, is a terminal. {@code System.console().isTerminal()} answers for
+     * standard input and output: with {@code java App 2>log} typed at a terminal it said yes, and the log got a
+     * carriage-return redraw per update, unthrottled, instead of plain lines. Where the process's descriptors can be
+     * read (Linux's {@code /proc}), standard error's own is asked; elsewhere the console's answer stands.
+     */
+    private static boolean standardErrorIsTerminal() {
+        try {
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            Console console = System.console();
+            return console != null && console.isTerminal();
+        }
     }
 
     ConsoleProgressTracker(long total, String description, PrintStream out, boolean terminal, LongSupplier nanoClock) {

@@ -5,10 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
@@ -20,6 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(30)
 class ConsoleProgressTrackerTest {
@@ -152,6 +157,42 @@ class ConsoleProgressTrackerTest {
         assertFalse(beforeTheEnd.contains(NL), "no new line before the end: " + beforeTheEnd);
         assertTrue(text.endsWith(NL), text);
         assertEquals(text.indexOf(NL), text.length() - NL.length(), "exactly one new line, at the end");
+    }
+
+    /** Draws three updates with {@link ProgressTracker#console}, after a line saying whether there is a terminal. */
+    public static final class ConsoleMain {
+        public static void main(String[] args) {
+            System.err.println("console terminal: " + (System.console() != null && System.console().isTerminal()));
+            ConsoleProgressTracker tracker = ProgressTracker.console(3, "work");
+            for (int i = 0; i < 3; i++) {
+                tracker.progress(1);
+            }
+        }
+    }
+
+    @Test
+    void standardErrorSentToAFileGetsPlainLinesThoughStandardInputAndOutputAreATerminal(@TempDir Path dir)
+            throws Exception {
+        Path script = Path.of("/usr/bin/script");
+        assumeTrue(Files.isExecutable(script) && Files.isDirectory(Path.of("/proc/self/fd")),
+                "needs script(1), to run a JVM on a pseudo-terminal, and /proc");
+        Path err = dir.resolve("err.txt");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // java App 2>err.txt, typed at a terminal: script(1) gives the child a pseudo-terminal as stdin and stdout.
+        String command = "'" + java + "' -cp '" + System.getProperty("java.class.path") + "' '"
+                + ConsoleMain.class.getName() + "' 2>'" + err + "'";
+        Process process = new ProcessBuilder(script.toString(), "-qec", command, "/dev/null")
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectErrorStream(true)
+                .start();
+        assertTrue(process.waitFor(25, TimeUnit.SECONDS), "the child JVM did not finish");
+
+        String text = Files.readString(err, StandardCharsets.UTF_8);
+        assertTrue(text.startsWith("console terminal: true" + NL), "the child had a terminal as its console: " + text);
+        // The bar went to the file as carriage-return redraws, one per update and unthrottled.
+        assertFalse(text.contains("\r"), text.replace("\r", "<CR>"));
+        assertTrue(List.of(text.split(NL)).getLast().startsWith("work [" + "#".repeat(30) + "] 3/3 100% "), text);
     }
 
     // ----- plain (non-terminal) mode -----
