@@ -307,9 +307,10 @@ final class RuntimeEventBus implements EventBus {
         }
         if (task.attempts > task.event.maxRetries() || thread.enclosingStopped()) {
             Event event = task.event;
+            // The attempts allowed in long: maxRetries(Integer.MAX_VALUE) is valid, and its + 1 overflowed an int.
             complete(task, EventResult.exceptionResult(event.id(), new EventTimeoutException("Event " + event.id()
                     + " (" + event.type() + ") timed out after " + event.timeout().toMillis() + " ms in attempt "
-                    + task.attempts + " of " + (event.maxRetries() + 1))), thread);
+                    + task.attempts + " of " + (event.maxRetries() + 1L))), thread);
             return true;
         }
         return false;

@@ -1,6 +1,8 @@
 package dev.eventbus.runtime;
 
 import dev.eventbus.Event;
+import dev.eventbus.EventContext;
+import dev.eventbus.EventHandler;
 import dev.eventbus.EventFactory;
 import dev.eventbus.EventResult;
 import dev.eventbus.EventTimeoutException;
@@ -245,6 +247,70 @@ class SyncModeTest {
             assertFalse(Thread.currentThread().isInterrupted());
         } finally {
             never.countDown();
+        }
+    }
+
+    /**
+     * A nested SYNC event that times out after the attempt around it was stopped ends with its timeout at once, even
+     * with retries left; its message counts the attempts it had, which for {@code maxRetries(Integer.MAX_VALUE)} was
+     * "attempt 1 of -2147483648" (an int overflow).
+     */
+    @Test
+    void aTimeoutMessageCountsTheAttemptsOfTheLargestMaxRetriesWithoutOverflowing() throws Exception {
+        CountDownLatch innerStopped = new CountDownLatch(1);
+        CountDownLatch outerStopped = new CountDownLatch(1);
+        AtomicReference<RuntimeEventBus> busRef = new AtomicReference<>();
+        CompletableFuture<EventResult> inner = new CompletableFuture<>();
+        EventFactory factory = new EventFactory();
+        factory.registerEventType("inner", () -> new EventHandler() {
+            @Override
+            public EventResult handle(Event event, EventContext context) {
+                awaitIgnoringInterrupts(innerStopped); // its own timeout first,
+                awaitIgnoringInterrupts(outerStopped); // then the enclosing attempt's
+                return EventResult.businessResult(event.id(), true, "too late");
+            }
+
+            @Override
+            public void terminate(EventContext context) {
+                innerStopped.countDown();
+            }
+        });
+        factory.registerEventType("outer", () -> new EventHandler() {
+            @Override
+            public EventResult handle(Event event, EventContext context) {
+                inner.complete(busRef.get().submit(Event.builder("inner").mode(ExecutionMode.SYNC)
+                        .timeout(Duration.ofMillis(50)).maxRetries(Integer.MAX_VALUE).build()).join());
+                return EventResult.businessResult(event.id(), true, "done");
+            }
+
+            @Override
+            public void terminate(EventContext context) {
+                outerStopped.countDown();
+            }
+        });
+        try (RuntimeEventBus bus = TestBuses.bus(1, factory)) {
+            busRef.set(bus);
+            bus.submit(Event.builder("outer").mode(ExecutionMode.SYNC).timeout(Duration.ofMillis(500)).maxRetries(0)
+                    .build()).get(30, TimeUnit.SECONDS);
+            EventResult result = inner.get(30, TimeUnit.SECONDS);
+            assertInstanceOf(EventTimeoutException.class, result.exception(), String.valueOf(result));
+            assertTrue(result.exception().getMessage().endsWith(" in attempt 1 of 2147483648"),
+                    result.exception().getMessage());
+        } finally {
+            Thread.interrupted();
+        }
+    }
+
+    private static void awaitIgnoringInterrupts(CountDownLatch latch) {
+        while (true) {
+            try {
+                if (latch.await(30, TimeUnit.SECONDS)) {
+                    return;
+                }
+                throw new AssertionError("latch not released");
+            } catch (InterruptedException e) {
+                // ignored, as a handler that does not stop when told does
+            }
         }
     }
 
