@@ -26,8 +26,9 @@ import java.util.function.Supplier;
  *         EventResult.businessResult(event.id(), true, "hello " + event.data()));
  * }
  *
- * <p>Thread-safe: registration and lookup may happen concurrently. Registering a type again replaces its handler
- * for threads that have not yet created one.
+ * <p>Thread-safe: registration and lookup may happen concurrently. Registering a type again replaces its handler:
+ * a thread running SYNC or THREAD events makes a handler of the new registration for its next event of that type,
+ * also if it made one of the old (an event already running finishes on the old one).
  */
 public class EventFactory {
 

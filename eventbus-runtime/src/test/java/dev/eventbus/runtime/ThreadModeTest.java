@@ -91,6 +91,25 @@ class ThreadModeTest {
         }
     }
 
+    /** A type registered again runs its new handler from the next event on, also in threads that ran the old one. */
+    @Test
+    void aTypeRegisteredAgainRunsTheNewHandlerInThreadsThatAlreadyMadeTheOldOne() {
+        var factory = TestBuses.factory("versioned", () -> (event, context) ->
+                EventResult.businessResult(event.id(), true, List.of("v1", context.threadId())));
+        try (RuntimeEventBus bus = TestBuses.bus(1, factory)) {
+            String first = bus.publish(Event.of("versioned"));
+            List<?> before = (List<?>) bus.getResults(List.of(first)).get(first).data();
+            factory.registerEventType("versioned", () -> (event, context) ->
+                    EventResult.businessResult(event.id(), true, List.of("v2", context.threadId())));
+            String second = bus.publish(Event.of("versioned"));
+            List<?> after = (List<?>) bus.getResults(List.of(second)).get(second).data();
+
+            assertEquals("v1", before.get(0));
+            assertEquals(before.get(1), after.get(1), "the same worker thread, which had made a v1 handler");
+            assertEquals("v2", after.get(0));
+        }
+    }
+
     @Test
     void aMillionUnreadResultsKeepTheCacheAtItsCapacity() {
         int capacity = 1000;
