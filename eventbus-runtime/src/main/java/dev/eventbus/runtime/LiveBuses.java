@@ -13,11 +13,18 @@ final class LiveBuses {
     private static final Set<RuntimeEventBus> LIVE = ConcurrentHashMap.newKeySet();
 
     static {
-        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("eventbus-shutdown-hook").unstarted(() -> {
+        Thread hook = Thread.ofPlatform().name("eventbus-shutdown-hook").unstarted(() -> {
             for (RuntimeEventBus bus : List.copyOf(LIVE)) {
                 bus.shutdown(true);
             }
-        }));
+        });
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+        } catch (IllegalStateException shutdownInProgress) {
+            // The first bus is made in a shutdown hook (to report or flush at exit): too late for a hook of our own,
+            // and the JVM is ending anyway. Failing this class's initialization failed that bus with an
+            // ExceptionInInitializerError (and every later one with NoClassDefFoundError) after its threads started.
+        }
     }
 
     private LiveBuses() {
