@@ -145,7 +145,10 @@ public interface EventBus extends AutoCloseable {
 
     /**
      * Shuts down gracefully: new events are refused at once, queued events finish, then worker threads and
-     * processes stop. Idempotent. Never hangs longer than the queued events' timeouts allow.
+     * processes stop. Idempotent. Never hangs longer than the queued events' timeouts allow. If the calling thread is
+     * interrupted while it waits for the queued events (or calls with its interrupt flag set), the shutdown turns
+     * immediate, as {@code ExecutorService.close()} does: what is left is cancelled as by {@code shutdown(true)},
+     * and the flag stays set.
      */
     void shutdown();
 

@@ -88,6 +88,38 @@ class LifecycleTest {
         assertThrows(EventBusShutdownException.class, () -> bus.submit(Event.of("ok")));
     }
 
+    /**
+     * A graceful shutdown whose caller is interrupted while it waits for the queued events turns immediate, as
+     * {@code ExecutorService.close()} does: the queued and running events are cancelled, and the flag stays set.
+     */
+    @Test
+    void aGracefulShutdownWhoseCallerIsInterruptedCancelsWhatIsLeft() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch never = new CountDownLatch(1);
+        EventFactory factory = TestBuses.factory("ok", OK);
+        factory.registerEventType("block", () -> (event, context) -> {
+            started.countDown();
+            never.await(); // interruptible: only a stop ends it
+            return EventResult.businessResult(event.id(), true, null);
+        });
+        RuntimeEventBus bus = TestBuses.bus(1, factory);
+        var running = bus.submit(Event.builder("block").maxRetries(0).build());
+        assertTrue(started.await(30, TimeUnit.SECONDS));
+        var queued = bus.submit(Event.of("ok")); // behind it on the one worker
+        AtomicReference<Boolean> flagAfter = new AtomicReference<>();
+        Thread caller = Thread.ofPlatform().start(() -> {
+            Thread.currentThread().interrupt();
+            bus.shutdown();
+            flagAfter.set(Thread.currentThread().isInterrupted());
+        });
+        caller.join(TimeUnit.SECONDS.toMillis(30));
+
+        assertEquals(Boolean.TRUE, flagAfter.get(), "shutdown returned, with the caller's interrupt kept");
+        assertInstanceOf(EventCancelledException.class, queued.get(30, TimeUnit.SECONDS).exception());
+        assertInstanceOf(EventCancelledException.class, running.get(30, TimeUnit.SECONDS).exception());
+        assertTrue(bus.isTerminated());
+    }
+
     @Test
     void defaultBusIsOneLiveInstanceAndIsRecreatedAfterShutdown() {
         EventBus first = EventBus.getDefault();
