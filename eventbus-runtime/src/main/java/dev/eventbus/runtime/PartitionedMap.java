@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -20,7 +19,8 @@ import java.util.Set;
  * results per read: 23 young pauses of up to 160 ms instead of 5 short ones, and three times the time per event.
  * Partitions of up to 4,096 entries have tables of 32 KiB, far from the humongous threshold of any region size.
  *
- * <p>Not thread-safe, like {@code HashMap}; null keys and values are not supported (results never have them).
+ * <p>Not thread-safe; null keys and values are kept, as in the {@code HashMap} that {@code getResults} returns for
+ * fewer entries, so that callers see one behaviour whatever the size.
  *
  * @param <K> the key type
  * @param <V> the value type
@@ -59,7 +59,7 @@ final class PartitionedMap<K, V> extends AbstractMap<K, V> {
 
     private HashMap<K, V> partition(Object key) {
         // The high bits pick the partition; HashMap uses the low ones for its buckets, so both stay uniform.
-        int h = key.hashCode() * 0x9E3779B9;
+        int h = key == null ? 0 : key.hashCode() * 0x9E3779B9;
         return partitions[h >>> shift];
     }
 
@@ -84,24 +84,22 @@ final class PartitionedMap<K, V> extends AbstractMap<K, V> {
 
     @Override
     public boolean containsKey(Object key) {
-        return key != null && partition(key).containsKey(key);
+        return partition(key).containsKey(key);
     }
 
     @Override
     public V get(Object key) {
-        return key == null ? null : partition(key).get(key);
+        return partition(key).get(key);
     }
 
     @Override
     public V put(K key, V value) {
-        Objects.requireNonNull(key, "key");
-        Objects.requireNonNull(value, "value");
         return partition(key).put(key, value);
     }
 
     @Override
     public V remove(Object key) {
-        return key == null ? null : partition(key).remove(key);
+        return partition(key).remove(key);
     }
 
     @Override
