@@ -69,6 +69,8 @@ public interface EventBus extends AutoCloseable {
      * @throws NoHandlerAvailableException if no handler is registered for the event's type (CMD needs none)
      * @throws InvalidEventException if the event cannot run in its mode (module missing, bad data)
      * @throws EventBusShutdownException if {@link #shutdown()} has been called
+     * @throws IllegalStateException if the event is SYNC and would nest more than 128 deep in this thread (SYNC
+     *         handlers that publish SYNC events without end)
      */
     String publish(Event event);
 
@@ -82,6 +84,8 @@ public interface EventBus extends AutoCloseable {
      * @throws NoHandlerAvailableException if no handler is registered for the event's type (CMD needs none)
      * @throws InvalidEventException if the event cannot run in its mode
      * @throws EventBusShutdownException if {@link #shutdown()} has been called
+     * @throws IllegalStateException if the event is SYNC and would nest more than 128 deep in this thread (SYNC
+     *         handlers that publish SYNC events without end)
      */
     CompletableFuture<EventResult> submit(Event event);
 
