@@ -659,7 +659,13 @@ final class CoreletExecutor implements ModeExecutor {
                     aot.close();
                 }
             }, "eventbus-corelet-shutdown");
-            Runtime.getRuntime().addShutdownHook(shutdownHook);
+            try {
+                Runtime.getRuntime().addShutdownHook(shutdownHook);
+            } catch (IllegalStateException shutdownInProgress) {
+                // A first CORELET event run in the application's own shutdown hook: too late for a hook of ours, and
+                // not needed, as the workers end with this JVM (they watch their parent). Failing here failed the
+                // event with "Shutdown in progress".
+            }
         }
     }
 

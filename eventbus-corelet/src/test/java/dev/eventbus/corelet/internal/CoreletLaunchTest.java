@@ -164,6 +164,32 @@ class CoreletLaunchTest {
         }
     }
 
+    /**
+     * The pool registers a shutdown hook of its own when it starts its first worker, which the JVM refuses once it is
+     * shutting down: a first CORELET event run in the application's shutdown hook failed with "Shutdown in progress".
+     * Its workers end with the parent anyway (they watch it), so the pool goes on without the hook.
+     */
+    @Test
+    void theFirstEventRunsInAShutdownHook() throws Exception {
+        Process parent = new ProcessBuilder(java(), "-cp", System.getProperty("java.class.path"),
+                ShutdownHookParentMain.class.getName()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try {
+            String out = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new String(parent.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).get(120, TimeUnit.SECONDS);
+            assertTrue(parent.waitFor(30, TimeUnit.SECONDS));
+            assertTrue(out.startsWith("HOOK result 9 worker ["), out);
+            long worker = Long.parseLong(out.substring(out.indexOf('[') + 1, out.indexOf(']')));
+            assertEnds(worker, Duration.ofSeconds(10));
+        } finally {
+            parent.destroyForcibly();
+        }
+    }
+
     /** The nice value of a process, from /proc/<pid>/stat (field 19). */
     private static int niceOf(long pid) throws java.io.IOException {
         String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
