@@ -358,13 +358,18 @@ final class SpawnLauncher implements Launcher {
                                     stdoutPipe == null ? -1 : stdoutPipe[0], stderrPipe == null ? -1 : stderrPipe[0]);
                             readEndsHandedOver = true;
                             return child;
-                        } catch (IOException | RuntimeException e) {
-                            // Started but not tracked: it must not run on unseen.
+                        } catch (Throwable e) {
+                            // Started but not tracked: it must not run on unseen. Any throwable, an Error too: one
+                            // that escaped here left the command running, and start() then ran it a second time
+                            // with ProcessBuilder (or, for a VirtualMachineError, left it untracked).
                             kill(-pid, Child.SIGKILL);
                             reap(pid);
                             Redirects.closeQuietly(in);
                             Redirects.closeQuietly(out);
                             Redirects.closeQuietly(err);
+                            if (e instanceof VirtualMachineError vme) {
+                                throw vme;
+                            }
                             throw new KilledAfterStart("Started " + request.commandLine() + " as " + pid
                                     + " but could not open its pipes; killed it", e);
                         }
