@@ -50,6 +50,8 @@ final class ResultCache {
     private final Counts counts = new Counts();
     private final LongAdder evictions = new LongAdder();
     private final AtomicBoolean warned = new AtomicBoolean();
+    private final LongAdder replaced = new LongAdder();
+    private final AtomicBoolean warnedReplaced = new AtomicBoolean();
     private final ReentrantLock evicting = new ReentrantLock();
     // The next eviction candidates, oldest first, from the last sort; guarded by evicting.
     private String[] candidateIds = new String[0];
@@ -114,7 +116,9 @@ final class ResultCache {
         // A repeated id (ids are unique per bus) replaces its result and takes a new place in the order.
         long countedBefore = counts.counted;
         long sequence = numbers == null ? counts.store(1) : next(numbers, countedBefore);
-        results.put(result.eventId(), new Entry(result, sequence));
+        if (results.put(result.eventId(), new Entry(result, sequence)) != null) {
+            replacedUnread(result.eventId());
+        }
         // The size is counted only when it could exceed the capacity. A count that finds n results, begun when the
         // shared counter stood at t, leaves room for capacity - n more stores: the next count is due at store number
         // t + capacity - n (reads and evictions only make more room, and need no bookkeeping). Every stored result is
@@ -211,6 +215,20 @@ final class ResultCache {
         }
     }
 
+    /**
+     * A result stored under the id of one not read yet, which is lost: the same {@code Event} published twice, or ids
+     * set by hand that repeat. Counted, and logged once, as an eviction is: silently, one of the two results was gone.
+     */
+    private void replacedUnread(String eventId) {
+        replaced.increment();
+        if (!warnedReplaced.get() && warnedReplaced.compareAndSet(false, true)) {
+            LOG.log(System.Logger.Level.WARNING, () -> "Event id " + eventId + " got a second result before the"
+                    + " first was read, which is lost: ids must be unique per bus. Publish a new Event each time"
+                    + " (event.toBuilder().build() makes one with a new id), or read the first result before."
+                    + " Further cases are counted, not logged.");
+        }
+    }
+
     Map<String, EventResult> remove(Collection<String> eventIds) {
         // Copied first: a collection that fails halfway (its iterator, or a non-String in a raw one) must fail
         // before any result is removed, or the results removed so far are lost.
@@ -266,6 +284,11 @@ final class ResultCache {
 
     long evictions() {
         return evictions.sum();
+    }
+
+    /** Results replaced unread by another with the same id. */
+    long replaced() {
+        return replaced.sum();
     }
 
     int capacity() {

@@ -100,6 +100,23 @@ class ResultCacheTest {
         assertEquals(Set.of("a", "c", "d"), cache.snapshot().keySet(), "b is now the least recently stored");
         assertEquals(again, cache.snapshot().get("a"));
         assertEquals(1, cache.evictions());
+        assertEquals(1, cache.replaced(), "the first result of a was replaced unread");
+    }
+
+    /**
+     * The same event published twice (or ids set by hand that repeat) stores a second result under one id: the first,
+     * unread, was replaced without a trace. It is counted (and logged once) now; a result read before is not lost.
+     */
+    @Test
+    void aResultReplacedUnreadIsCountedAndOneReadBeforeIsNot() {
+        ResultCache cache = new ResultCache(10);
+        cache.put(result("a"));
+        cache.put(result("a"));
+        assertEquals(1, cache.replaced());
+        assertEquals(Set.of("a"), cache.remove(List.of("a")).keySet());
+        cache.put(result("a"));
+        assertEquals(1, cache.replaced(), "the first result had been read");
+        assertEquals(0, cache.evictions());
     }
 
     @Test

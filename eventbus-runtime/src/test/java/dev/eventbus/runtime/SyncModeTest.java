@@ -78,6 +78,20 @@ class SyncModeTest {
         }
     }
 
+    /** Publishing one Event twice runs it twice under one id: the first result, unread, is replaced and counted. */
+    @Test
+    void theSameEventPublishedTwiceReplacesItsUnreadResultCountably() {
+        AtomicInteger runs = new AtomicInteger();
+        try (RuntimeEventBus bus = TestBuses.bus(1, TestBuses.factory("twice", () -> (event, context) ->
+                EventResult.businessResult(event.id(), true, runs.incrementAndGet())))) {
+            Event event = sync("twice", null);
+            bus.publish(event);
+            bus.publish(event);
+            assertEquals(Map.of(event.id(), EventResult.businessResult(event.id(), true, 2)), bus.getResults());
+            assertEquals(1, bus.cache().replaced());
+        }
+    }
+
     /** The limit is on nesting, not on SYNC events in a row: a thousand one after another all run. */
     @Test
     void sequentialSyncEventsAreNotNested() {
