@@ -1,5 +1,6 @@
 package dev.eventbus.runtime;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,11 +14,7 @@ final class LiveBuses {
     private static final Set<RuntimeEventBus> LIVE = ConcurrentHashMap.newKeySet();
 
     static {
-        Thread hook = Thread.ofPlatform().name("eventbus-shutdown-hook").unstarted(() -> {
-            for (RuntimeEventBus bus : List.copyOf(LIVE)) {
-                bus.shutdown(true);
-            }
-        });
+        Thread hook = Thread.ofPlatform().name("eventbus-shutdown-hook").unstarted(LiveBuses::stopAll);
         try {
             Runtime.getRuntime().addShutdownHook(hook);
         } catch (IllegalStateException shutdownInProgress) {
@@ -28,6 +25,36 @@ final class LiveBuses {
     }
 
     private LiveBuses() {
+    }
+
+    /**
+     * Stops every live bus at once, each in a thread of its own: an immediate shutdown can take seconds (the grace of
+     * a CORELET worker's terminate(), a command's SIGTERM), and one bus after another made the JVM's exit wait for the
+     * sum of them.
+     */
+    private static void stopAll() {
+        List<Thread> stopping = new ArrayList<>();
+        for (RuntimeEventBus bus : List.copyOf(LIVE)) {
+            try {
+                stopping.add(Thread.ofPlatform().name("eventbus-exit-" + bus.name()).start(() -> bus.shutdown(true)));
+            } catch (Throwable noThread) { // the system allows no more threads: stop it here
+                bus.shutdown(true);
+            }
+        }
+        boolean interrupted = false;
+        for (Thread thread : stopping) {
+            while (true) {
+                try {
+                    thread.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     static void register(RuntimeEventBus bus) {

@@ -5,12 +5,14 @@ import dev.eventbus.EventBus;
 import dev.eventbus.EventFactory;
 import dev.eventbus.EventResult;
 import dev.eventbus.ExecutionMode;
+import dev.eventbus.spi.EventBusConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -44,6 +46,29 @@ class ShutdownHookUseTest {
         }
     }
 
+    /**
+     * Makes three buses and exits: each bus's mode closes at a barrier of three, so the closes meet only if the
+     * runtime's exit hook stops the buses at once; prints one line per close, "met" or what broke the barrier.
+     */
+    public static final class ThreeBusesAtExit {
+        public static void main(String[] args) {
+            CyclicBarrier allClosing = new CyclicBarrier(3);
+            for (int i = 0; i < 3; i++) {
+                RuntimeEventBus bus = new RuntimeEventBus(EventBusConfig.defaults(new EventFactory()), List.of(
+                        new SyncModeProvider(), new ThreadModeProvider(), TestBuses.succeedingMode("slow-close", () -> {
+                            try {
+                                allClosing.await(20, TimeUnit.SECONDS);
+                                System.out.println("met");
+                            } catch (Exception e) {
+                                System.out.println(e.getClass().getSimpleName());
+                            }
+                        })));
+                bus.submit(Event.builder("any").mode(new ExecutionMode("slow-close")).build()).join(); // mode in use
+            }
+            System.exit(0);
+        }
+    }
+
     @Test
     void aBusMadeFirstInAShutdownHookWorks() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -56,5 +81,19 @@ class ShutdownHookUseTest {
         assertTrue(process.waitFor(30, TimeUnit.SECONDS), output);
         // It failed with ExceptionInInitializerError (IllegalStateException: Shutdown in progress), from LiveBuses.
         assertEquals("results bye bye", output.strip(), output);
+    }
+
+    /** The exit hook stopped one bus after another: the JVM's exit waited for the sum of their shutdowns. */
+    @Test
+    void theExitHookStopsEveryBusAtOnce() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                ThreeBusesAtExit.class.getName())
+                .redirectErrorStream(true)
+                .start();
+        process.getOutputStream().close();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(50, TimeUnit.SECONDS), output);
+        assertEquals(List.of("met", "met", "met"), output.lines().toList(), output);
     }
 }
