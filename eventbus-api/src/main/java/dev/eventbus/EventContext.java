@@ -36,7 +36,8 @@ public interface EventContext {
 
     /**
      * Returns a time within this attempt: read from the clock when first asked, then the same for the rest of the
-     * attempt. So it is never before the attempt started, and attempts that do not ask pay no clock read.
+     * attempt. So it is never before the attempt started, and attempts that do not ask pay no clock read (in a
+     * CORELET worker it is read when the attempt starts there).
      *
      * @return the attempt's timestamp
      */

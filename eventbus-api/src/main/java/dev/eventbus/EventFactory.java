@@ -148,7 +148,8 @@ public class EventFactory {
      * @param eventType the type
      * @return a new handler instance
      * @throws NoHandlerAvailableException if no handler is registered for the type
-     * @throws EventBusException if the handler's constructor or supplier fails
+     * @throws EventBusException if the handler's constructor fails or the supplier returns null (what a supplier
+     *     throws propagates as it is)
      */
     public EventHandler createHandler(String eventType) {
         Objects.requireNonNull(eventType, "eventType");
