@@ -184,6 +184,28 @@ class CmdEventBusTest {
         }
     }
 
+    /**
+     * A FIFO as standard input is opened as a shell opens it, waiting for a writer, in the kernel's open, which no
+     * interrupt ends: the event still ends with its timeout and the bus serves on (the launching worker is abandoned
+     * and replaced). When a writer comes, the late command is killed, as its attempt was stopped.
+     */
+    @Test
+    void aFifoWithoutAWriterStillTimesOutAndTheBusServesOn() throws Exception {
+        Path fifo = dir.resolve("input");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        try (EventBus bus = bus(1)) {
+            EventResult result = bus.submit(cmd(CmdRequest.builder("cat").stdinFile(fifo).build())
+                    .timeout(Duration.ofMillis(500)).maxRetries(0).build()).get(30, TimeUnit.SECONDS);
+            assertInstanceOf(EventTimeoutException.class, result.exception(), result::toString);
+            EventResult next = bus.submit(cmd(CmdRequest.of("echo", "next")).build()).get(30, TimeUnit.SECONDS);
+            assertEquals("next\n", ((CmdResult) next.data()).stdout(), next::toString);
+            try (var writer = Files.newOutputStream(fifo)) { // frees the waiting open; cat reads an end of file
+                writer.flush();
+            }
+            Processes.await("no cat is left", () -> Processes.descendantsNamed("cat").isEmpty());
+        }
+    }
+
     @Test
     void immediateShutdownKillsARunningCommand() throws Exception {
         EventBus bus = bus(1);
