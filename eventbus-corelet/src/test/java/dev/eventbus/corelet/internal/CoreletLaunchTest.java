@@ -142,14 +142,7 @@ class CoreletLaunchTest {
                 System.getProperty("java.class.path"), MissingTmpdirParentMain.class.getName())
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try {
-            String out = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return new String(parent.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }).get(120, TimeUnit.SECONDS);
-            assertTrue(parent.waitFor(30, TimeUnit.SECONDS));
+            String out = outputOf(parent);
             List<String> lines = out.lines().toList();
             assertEquals(3, lines.size(), out);
             // with a pool of one, a slot lost by the first attempt would leave the others waiting for ever
@@ -174,20 +167,26 @@ class CoreletLaunchTest {
         Process parent = new ProcessBuilder(java(), "-cp", System.getProperty("java.class.path"),
                 ShutdownHookParentMain.class.getName()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try {
-            String out = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return new String(parent.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }).get(120, TimeUnit.SECONDS);
-            assertTrue(parent.waitFor(30, TimeUnit.SECONDS));
+            String out = outputOf(parent);
             assertTrue(out.startsWith("HOOK result 9 worker ["), out);
             long worker = Long.parseLong(out.substring(out.indexOf('[') + 1, out.indexOf(']')));
             assertEnds(worker, Duration.ofSeconds(10));
         } finally {
             parent.destroyForcibly();
         }
+    }
+
+    /** A parent JVM's standard output once it has ended (both bounded: it must not hang the test). */
+    private static String outputOf(Process parent) throws Exception {
+        String out = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(parent.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).get(120, TimeUnit.SECONDS);
+        assertTrue(parent.waitFor(30, TimeUnit.SECONDS));
+        return out;
     }
 
     /** The nice value of a process, from /proc/<pid>/stat (field 19). */
