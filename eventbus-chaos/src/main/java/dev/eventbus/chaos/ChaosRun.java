@@ -247,6 +247,9 @@ public final class ChaosRun {
         private final Map<String, AtomicLong> counters = new ConcurrentHashMap<>();
         private final List<Long> heap = Collections.synchronizedList(new ArrayList<>());
         private final List<Integer> fdsAfterShutdown = new ArrayList<>();
+        /** What the descriptors open after the first and the latest shutdown point to: names a leak when one shows. */
+        private List<String> firstFdTargets;
+        private List<String> lastFdTargets;
         private volatile boolean stop;
         private volatile boolean killerStop;
 
@@ -338,6 +341,10 @@ public final class ChaosRun {
                     shutDown(epoch, (epochs + immediateParity) % 2 == 0, controllerRandom);
                     settleAndCheckLeaks(epoch);
                     fdsAfterShutdown.add(Probes.openFds());
+                    lastFdTargets = Probes.openFdTargets();
+                    if (firstFdTargets == null) {
+                        firstFdTargets = lastFdTargets;
+                    }
                     verifyFinishedEpochs();
                     heap.add(Probes.heapAfterGc());
                 }
@@ -1089,6 +1096,11 @@ public final class ChaosRun {
             rows.add(new Report.Row("most fds after a shutdown, above the first", fdMax, "", true));
             rows.add(new Report.Row("fd growth after shutdowns (last vs first third)", fdTrend, "<= " + FD_SLACK,
                     fdTrend <= FD_SLACK));
+            if (fdTrend > FD_SLACK && firstFdTargets != null) {
+                List<String> grown = new ArrayList<>(lastFdTargets);
+                firstFdTargets.forEach(grown::remove); // one occurrence each: what the last shutdown has in excess
+                violations.add("fd growth: open after the last shutdown, not after the first: " + grown);
+            }
             long firstThird = 0;
             long lastThird = 0;
             List<Long> samples = List.copyOf(heap);

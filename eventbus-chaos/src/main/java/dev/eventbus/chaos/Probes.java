@@ -59,6 +59,25 @@ final class Probes {
         }
     }
 
+    /** Where this process's open descriptors point ("pipe:[…]", a path, "anon_inode:[pidfd]"), sorted; empty if unknown. */
+    static List<String> openFdTargets() {
+        Path fds = Path.of("/proc/self/fd");
+        if (!Files.isDirectory(fds)) {
+            return List.of();
+        }
+        try (Stream<Path> list = Files.list(fds)) {
+            return list.map(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).toString().replaceAll("\\[\\d+\\]$", "[]");
+                } catch (IOException e) {
+                    return "?"; // closed since it was listed (the listing's own descriptor, say)
+                }
+            }).sorted().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
     /** Heap in use right after a full collection. */
     static long heapAfterGc() {
         System.gc();
