@@ -524,7 +524,8 @@ public record CmdRequest(String executable, List<String> args, Path cwd, Map<Str
 
         /**
          * Sets the bytes kept per captured stream, overriding the bus's {@code cmdOutputCap}. Output beyond it is
-         * read and dropped, and the result says {@link CmdResult#truncated() truncated}.
+         * read and dropped, and the result says {@link CmdResult#truncated() truncated} (as it does when a stream is
+         * still held open when reading stops, about 2 s after the command exited: see {@link CmdResult}).
          *
          * @param bytes a positive number of bytes
          * @return this builder

@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
  * Drains one output pipe of a command until end-of-file, keeping at most {@code cap} bytes and dropping the rest,
  * so the command never blocks on a full pipe however much it writes. Either runs in a thread of its own
  * ({@link #run()}), or is pumped by the thread that waits for the command, one read each time the pipe is ready
- * ({@link #readReady()}); the other methods may be called from any thread.
+ * ({@link #readReady()}); the other methods may be called from any thread. The owner that stops waiting before
+ * end-of-file calls {@link #cut()}: the capture then keeps what it read until then and reads as truncated.
  */
 final class Capture implements Runnable {
 
@@ -23,6 +24,10 @@ final class Capture implements Runnable {
     private byte[] bytes = new byte[0];
     private int size;
     private long total;
+    /** End-of-file was read: the capture holds everything the pipe carried (up to the cap). Guarded by this. */
+    private boolean ended;
+    /** Reading stopped before end-of-file: what was read is all the result gets. Guarded by this. */
+    private boolean cut;
     /** The buffer of {@link #readReady()}, made on first use; touched by the pumping thread only. */
     private byte[] pumpChunk;
 
@@ -39,8 +44,10 @@ final class Capture implements Runnable {
             while ((n = in.read(chunk)) >= 0) {
                 append(chunk, n);
             }
+            markEnded();
         } catch (IOException e) {
-            // The pipe was closed under us (the run gave up waiting): keep what was read.
+            // The pipe was closed under us (the run gave up waiting), or failed: keep what was read, which is not all.
+            cut();
         } finally {
             done.countDown();
         }
@@ -65,11 +72,30 @@ final class Capture implements Runnable {
                 append(pumpChunk, n);
                 return true;
             }
+            markEnded();
         } catch (IOException e) {
-            // Closed under us: keep what was read.
+            // Closed under us, or failed: keep what was read, which is not all.
+            cut();
         }
         finish();
         return false;
+    }
+
+    /**
+     * Stops taking output, unless end-of-file was already read: from now on the capture keeps what it holds, reads
+     * as {@link #truncated()}, and drops whatever a reader still appends (so the text and the flag stay consistent
+     * while a reader thread runs on). Does not close the stream. Idempotent.
+     */
+    synchronized void cut() {
+        if (!ended) {
+            cut = true;
+        }
+    }
+
+    private synchronized void markEnded() {
+        if (!cut) {
+            ended = true;
+        }
     }
 
     /** Closes the stream and marks the capture done: what was read is what is kept. Idempotent. */
@@ -88,6 +114,9 @@ final class Capture implements Runnable {
     }
 
     private synchronized void append(byte[] chunk, int n) {
+        if (cut) {
+            return;
+        }
         total += n;
         int keep = Math.min(n, cap - size);
         if (keep <= 0) {
@@ -113,12 +142,13 @@ final class Capture implements Runnable {
     }
 
     /**
-     * Returns whether the command wrote more than the cap.
+     * Returns whether the kept output is not all the command wrote: it wrote more than the cap, or reading stopped
+     * before end-of-file ({@link #cut()}, or a failed read).
      *
-     * @return true if output was dropped
+     * @return true if output was dropped or never read
      */
     synchronized boolean truncated() {
-        return total > cap;
+        return total > cap || cut;
     }
 
     /**

@@ -37,7 +37,10 @@ final class CmdExecutor implements ModeExecutor {
     static final Duration GRACE = Duration.ofMillis(500);
     /** How long {@link #close()} waits, for all commands together, for the processes it killed to end. */
     private static final Duration KILL_WAIT = Duration.ofSeconds(1);
-    /** How long output pipes may stay open after the command's tree is gone before we stop reading them. */
+    /**
+     * How long output pipes may stay open after the command's tree is gone before we stop reading them, and the result
+     * reads truncated. {@link CmdResult} documents it (with {@link #QUICK_DRAIN}) as "about 2 seconds".
+     */
     private static final Duration DRAIN_WAIT = Duration.ofSeconds(2);
     private static final long FIRST_POLL_MILLIS = 10;
     private static final long MAX_POLL_MILLIS = 200;
@@ -165,7 +168,11 @@ final class CmdExecutor implements ModeExecutor {
                     if (!awaitDrained(child, out, err, DRAIN_WAIT)) {
                         LOG.log(Level.WARNING, () -> "Command " + child.handle().pid() + " (" + request.executable()
                                 + ") exited but a process outside its tree still holds its output open; returning the"
-                                + " output read so far");
+                                + " output read so far, marked truncated");
+                        // Before the close: what a reader thread still appends must not change the result's text
+                        // after its flag is read, and the result must say it lacks what was never read.
+                        cut(out);
+                        cut(err);
                         Redirects.closeQuietly(child.stdout());
                         Redirects.closeQuietly(child.stderr());
                     }
@@ -182,6 +189,12 @@ final class CmdExecutor implements ModeExecutor {
             }
         } finally {
             child.release();
+        }
+    }
+
+    private static void cut(Capture capture) {
+        if (capture != null) {
+            capture.cut();
         }
     }
 

@@ -444,6 +444,56 @@ class CmdExecutorTest {
         assertLeftoverEnds(pid);
     }
 
+    @Test
+    void outputStillHeldOpenAtTheDrainDeadlineIsReportedTruncated() throws Exception {
+        // A process outside the command's tree, group and marker holds its stdout open after it exits, so the pipe
+        // never reaches end-of-file and reading stops at the drain deadline: the result holds only the output read
+        // until then, and must say so. The holder is started by the test and opens the pipe through /proc: one the
+        // command started itself escapes only by racing the polls of its tree, which would make this test flaky.
+        CmdResult cmd = runWhileAnOutsiderHoldsStdout("echo start");
+        assertEquals(0, cmd.returnCode());
+        assertEquals("start\n", cmd.stdout());
+        assertEquals("", cmd.stderr());
+        assertTrue(cmd.truncated(), "output cut at the drain deadline must read as truncated");
+    }
+
+    /**
+     * Runs {@code sh -c "<script>; ..."} and, before it exits, has a process of the test's own (not the command's
+     * descendant, not in its group, without its marker) open the command's stdout and hold it open until the result
+     * is in. Kills that holder before returning.
+     */
+    CmdResult runWhileAnOutsiderHoldsStdout(String script) throws Exception {
+        Path ready = dir.resolve("ready");
+        Path go = dir.resolve("go");
+        assertEquals(0, new ProcessBuilder("mkfifo", ready.toString(), go.toString()).start().waitFor());
+        CompletableFuture<Object> outcome = new CompletableFuture<>();
+        Thread.ofPlatform().name("cmd-worker").start(() -> {
+            try {
+                outcome.complete(run(CmdRequest.of("sh", "-c", script + "; echo $$ > \"$0\"; read go < \"$1\"",
+                        ready.toString(), go.toString())));
+            } catch (Throwable t) {
+                outcome.complete(t);
+            }
+        });
+        String pid;
+        try (BufferedReader r = Files.newBufferedReader(ready)) {
+            pid = r.readLine();
+        }
+        Process holder = new ProcessBuilder("sh", "-c", "exec 3> \"/proc/$0/fd/1\"; echo held; exec sleep 60", pid)
+                .redirectErrorStream(true).start();
+        try (BufferedReader held = holder.inputReader()) {
+            holder.getOutputStream().close();
+            assertEquals("held", held.readLine(), "the holder opened the command's stdout");
+            Files.writeString(go, "exit\n");
+            EventResult result = assertInstanceOf(EventResult.class, outcome.get(30, TimeUnit.SECONDS));
+            assertTrue(holder.isAlive(), "the holder still held the output when the result came");
+            return data(result);
+        } finally {
+            holder.destroyForcibly();
+            assertTrue(holder.waitFor(10, TimeUnit.SECONDS), "holder ended");
+        }
+    }
+
     static void assertLeftoverEnds(long pid) throws Exception {
         java.util.Optional<ProcessHandle> leftover = ProcessHandle.of(pid);
         if (leftover.isPresent()) {
