@@ -22,7 +22,8 @@ import java.util.Objects;
  *       read until that deadline; whatever was not read by then (still in the pipe, or written later) is
  *       missing.</li>
  * </ul>
- * The flag says neither which stream nor which reason. A stream sent to a file never makes the result truncated.
+ * In both cases a character split by the cut is dropped rather than decoded as U+FFFD. The flag says neither which
+ * stream nor which reason. A stream sent to a file never makes the result truncated.
  *
  * <p>Immutable and thread-safe.
  *

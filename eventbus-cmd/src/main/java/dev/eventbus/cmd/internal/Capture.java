@@ -152,14 +152,14 @@ final class Capture implements Runnable {
     }
 
     /**
-     * Returns the kept bytes as UTF-8 text. When output was cut, a character split by the cut is dropped rather than
-     * turned into U+FFFD.
+     * Returns the kept bytes as UTF-8 text. When output was cut, at the cap or by {@link #cut()}, a character split by
+     * the cut is dropped rather than turned into U+FFFD: its last bytes were dropped, or may never have been read.
      *
      * @return the text
      */
     synchronized String text() {
         int end = size;
-        if (total > size) {
+        if (total > size || cut) {
             end = completeCharacters(bytes, size);
         }
         return new String(bytes, 0, end, StandardCharsets.UTF_8);

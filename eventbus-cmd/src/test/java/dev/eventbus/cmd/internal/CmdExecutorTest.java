@@ -457,6 +457,16 @@ class CmdExecutorTest {
         assertTrue(cmd.truncated(), "output cut at the drain deadline must read as truncated");
     }
 
+    @Test
+    void aCharacterSplitByTheDrainDeadlineIsDroppedAsAtTheCap() throws Exception {
+        // The command wrote the first two of the three bytes of U+20AC; the third may still come through the pipe
+        // the outsider holds. As at the cap, the split character is dropped, not turned into U+FFFD.
+        CmdResult cmd = runWhileAnOutsiderHoldsStdout("printf 'start \\342\\202'");
+        assertEquals(0, cmd.returnCode());
+        assertEquals("start ", cmd.stdout());
+        assertTrue(cmd.truncated());
+    }
+
     /**
      * Runs {@code sh -c "<script>; ..."} and, before it exits, has a process of the test's own (not the command's
      * descendant, not in its group, without its marker) open the command's stdout and hold it open until the result
