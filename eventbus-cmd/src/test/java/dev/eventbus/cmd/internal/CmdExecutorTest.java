@@ -470,9 +470,10 @@ class CmdExecutorTest {
     /**
      * Runs {@code sh -c "<script>; ..."} and, before it exits, has a process of the test's own (not the command's
      * descendant, not in its group, without its marker) open the command's stdout and hold it open until the result
-     * is in. Kills that holder before returning.
+     * is in. Kills that holder before returning, and checks that then none of the command's pipes stays open here.
      */
     CmdResult runWhileAnOutsiderHoldsStdout(String script) throws Exception {
+        java.util.Set<String> before = openPipes();
         Path ready = dir.resolve("ready");
         Path go = dir.resolve("go");
         assertEquals(0, new ProcessBuilder("mkfifo", ready.toString(), go.toString()).start().waitFor());
@@ -501,6 +502,13 @@ class CmdExecutorTest {
         } finally {
             holder.destroyForcibly();
             assertTrue(holder.waitFor(10, TimeUnit.SECONDS), "holder ended");
+            Processes.await("no pipe of the command or the holder is left open", () -> {
+                try {
+                    return before.containsAll(openPipes());
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
         }
     }
 
