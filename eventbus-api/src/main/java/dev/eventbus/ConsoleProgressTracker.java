@@ -16,12 +16,19 @@ import java.util.function.LongSupplier;
  * line is printed per update, at most about five per second, plus the one that reaches the total. Counts past the
  * total are drawn the same way. Created by {@link ProgressTracker#console(long, String)}.
  *
+ * <p>The rate is the count divided by the time since the tracker was created. During the first second it is shown as
+ * {@code ?/s}, and the ETA as {@code ?}: a count over a few milliseconds (or none, for an update right after creation)
+ * measures the clock, not the work, and gave rates of millions per second. Once the total is reached the ETA is
+ * {@code 0:00}, whatever the rate; before that it is {@code ?} while the rate is unknown or zero.
+ *
  * <p>Thread-safe: updates from several threads are counted exactly and drawn one at a time.
  */
 public final class ConsoleProgressTracker implements ProgressTracker {
 
     private static final int BAR_WIDTH = 30;
     private static final long PLAIN_LINE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    /** How long the count must have run before a rate and an ETA are computed from it. */
+    private static final long RATE_MIN_ELAPSED_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final long total;
     private final String description;
@@ -115,13 +122,20 @@ public final class ConsoleProgressTracker implements ProgressTracker {
     }
 
     String render(long nowNanos) {
-        double seconds = Math.max(1e-9, (nowNanos - startNanos) / 1e9);
-        double rate = current / seconds;
+        long elapsedNanos = nowNanos - startNanos;
         long shown = Math.min(current, total);
         int filled = total == 0 ? BAR_WIDTH : (int) share(shown, BAR_WIDTH);
         long percent = total == 0 ? 100 : share(shown, 100);
-        String eta = rate <= 0 ? "?" : formatDuration((long) Math.ceil((total - shown) / rate));
-        return String.format(Locale.ROOT, "%s [%s%s] %d/%d %d%% %.1f/s ETA %s", description, "#".repeat(filled),
+        String rate = "?";
+        String eta = shown == total ? formatDuration(0) : "?";
+        if (elapsedNanos >= RATE_MIN_ELAPSED_NANOS) {
+            double perSecond = current / (elapsedNanos / 1e9);
+            rate = String.format(Locale.ROOT, "%.1f", perSecond);
+            if (shown < total && perSecond > 0) {
+                eta = formatDuration((long) Math.ceil((total - shown) / perSecond));
+            }
+        }
+        return String.format(Locale.ROOT, "%s [%s%s] %d/%d %d%% %s/s ETA %s", description, "#".repeat(filled),
                 ".".repeat(BAR_WIDTH - filled), current, total, percent, rate, eta);
     }
 

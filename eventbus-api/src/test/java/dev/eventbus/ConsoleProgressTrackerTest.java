@@ -55,6 +55,11 @@ class ConsoleProgressTrackerTest {
         return text.isEmpty() ? List.of() : List.of(text.split(NL));
     }
 
+    /** The bar between the brackets: {@code filled} of its 30 cells done. */
+    private static String bar(int filled) {
+        return "[" + "#".repeat(filled) + ".".repeat(30 - filled) + "]";
+    }
+
     // ----- counting -----
 
     @Test
@@ -274,7 +279,7 @@ class ConsoleProgressTrackerTest {
         String text = output();
         assertEquals(5, text.chars().filter(c -> c == '\r').count(), text);
         assertEquals(1, text.split(NL, -1).length - 1, "one new line, when the total was reached: " + text);
-        assertTrue(text.substring(0, text.indexOf(NL)).endsWith(" 2/2 100% 2000.0/s ETA 0:00"), text);
+        assertTrue(text.substring(0, text.indexOf(NL)).endsWith(" 2/2 100% ?/s ETA 0:00"), text);
     }
 
     // ----- rendering -----
@@ -305,10 +310,57 @@ class ConsoleProgressTrackerTest {
     void etaIsUnknownWhileNothingHasBeenDone() {
         ConsoleProgressTracker tracker = tracker(10, false);
 
-        at(500);
+        at(1500);
         tracker.progress(0);
 
         assertTrue(lines().getFirst().endsWith(" 0/10 0% 0.0/s ETA ?"), lines().getFirst());
+    }
+
+    @Test
+    void rateAndEtaAreUnknownForAnUpdateRightAfterCreation() {
+        ConsoleProgressTracker tracker = tracker(10, false);
+
+        tracker.progress(1); // the clock has not moved: one step in no time at all
+
+        // was "1000000000.0/s ETA 0:01": the elapsed time, 0, was taken as a nanosecond
+        assertEquals(List.of("work " + bar(3) + " 1/10 10% ?/s ETA ?"), lines());
+    }
+
+    @Test
+    void rateAndEtaAreShownOnceASecondHasPassedSinceCreation() {
+        ConsoleProgressTracker tracker = tracker(100, false);
+
+        at(1);
+        tracker.progress(1);
+        at(800);
+        tracker.progress(1);
+        at(1000);
+        tracker.progress(2);
+
+        // 4 steps in 1 s: 4.0/s; 96 left at that rate: 24 s.
+        assertEquals(List.of(
+                "work " + bar(0) + " 1/100 1% ?/s ETA ?",
+                "work " + bar(0) + " 2/100 2% ?/s ETA ?",
+                "work " + bar(1) + " 4/100 4% 4.0/s ETA 0:24"), lines());
+    }
+
+    @Test
+    void aJobDoneWithinItsFirstSecondEndsWithNothingLeftAndAnUnknownRate() {
+        ConsoleProgressTracker tracker = tracker(2, false);
+
+        at(300);
+        tracker.progress(2);
+
+        assertEquals(List.of("work " + bar(30) + " 2/2 100% ?/s ETA 0:00"), lines());
+    }
+
+    @Test
+    void anEmptyTotalHasNothingLeftFromTheStart() {
+        ConsoleProgressTracker tracker = tracker(0, false);
+
+        tracker.progress(0);
+
+        assertEquals(List.of("work " + bar(30) + " 0/0 100% ?/s ETA 0:00"), lines());
     }
 
     @Test
