@@ -12,9 +12,10 @@ import java.util.function.LongSupplier;
 
 /**
  * A {@link ProgressTracker} that draws {@code description [#####.....] 42/100 42% 12.3/s ETA 0:05} on standard
- * error. On a terminal the bar is redrawn in place, and its line ended when the total is reached; otherwise a plain
- * line is printed per update, at most about five per second, plus the one that reaches the total. Counts past the
- * total are drawn the same way. Created by {@link ProgressTracker#console(long, String)}.
+ * error. On a terminal the bar is redrawn in place (blanking what a longer bar before it leaves on the line), and
+ * its line ended when the total is reached; otherwise a plain line is printed per update, at most about five per
+ * second, plus the one that reaches the total. Counts past the total are drawn the same way. Created by
+ * {@link ProgressTracker#console(long, String)}.
  *
  * <p>The rate is the count divided by the time since the tracker was created. During the first second it is shown as
  * {@code ?/s}, and the ETA as {@code ?}: a count over a few milliseconds (or none, for an update right after creation)
@@ -40,6 +41,8 @@ public final class ConsoleProgressTracker implements ProgressTracker {
     private long lastLineNanos;
     /** Whether the total was reached: the update that reaches it is drawn as the last, once. */
     private boolean reached;
+    /** On a terminal, the length of the bar drawn in place on a line not ended yet; 0 when there is none. */
+    private int openLineLength;
 
     ConsoleProgressTracker(long total, String description) {
         this(total, description, System.err, standardErrorIsTerminal(), System::nanoTime);
@@ -94,8 +97,13 @@ public final class ConsoleProgressTracker implements ProgressTracker {
             boolean finished = !reached && current >= total;
             reached |= finished;
             if (terminal) {
-                out.print('\r' + render(now) + (finished ? System.lineSeparator() : ""));
+                String line = render(now);
+                // A carriage return only moves the cursor: a bar shorter than the one it redraws (9.5/s after
+                // 10.0/s, an ETA below an hour) left the longer one's last characters on screen, as in "0:099".
+                String blank = " ".repeat(Math.max(0, openLineLength - line.length()));
+                out.print('\r' + line + blank + (finished ? System.lineSeparator() : ""));
                 out.flush();
+                openLineLength = finished ? 0 : line.length();
             } else if (finished || now - lastLineNanos >= PLAIN_LINE_INTERVAL_NANOS) {
                 lastLineNanos = now;
                 out.println(render(now));

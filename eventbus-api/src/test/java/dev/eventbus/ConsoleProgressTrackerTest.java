@@ -164,6 +164,37 @@ class ConsoleProgressTrackerTest {
         assertEquals(text.indexOf(NL), text.length() - NL.length(), "exactly one new line, at the end");
     }
 
+    @Test
+    void terminalModeBlanksWhatAShorterRedrawWouldLeaveOfTheBarBefore() {
+        ConsoleProgressTracker tracker = tracker(100, true);
+
+        at(1000);
+        tracker.progress(10);
+        at(2000);
+        tracker.progress(9);     // 19 in 2 s: 9.5/s, a character shorter than 10.0/s
+        at(2100);
+        tracker.progress(1);     // 20 in 2.1 s: 9.5/s again, same length: nothing to blank
+
+        // Without the blank, the terminal showed "... 9.5/s ETA 0:099": the last character of the longer line.
+        assertEquals("\rwork " + bar(3) + " 10/100 10% 10.0/s ETA 0:09"
+                + "\rwork " + bar(5) + " 19/100 19% 9.5/s ETA 0:09 "
+                + "\rwork " + bar(6) + " 20/100 20% 9.5/s ETA 0:09", output());
+    }
+
+    @Test
+    void terminalModeBlanksTheRestOfALongerBarOnTheLineItEnds() {
+        ConsoleProgressTracker tracker = tracker(200, true);
+
+        at(1000);
+        tracker.progress(100);
+        at(30_000);
+        tracker.progress(100);   // the total: 200 in 30 s, 6.7/s, two characters shorter than 100.0/s
+
+        // 100% is one character longer than 50%: one is left to blank.
+        assertEquals("\rwork " + bar(15) + " 100/200 50% 100.0/s ETA 0:01"
+                + "\rwork " + bar(30) + " 200/200 100% 6.7/s ETA 0:00 " + NL, output());
+    }
+
     /** Draws three updates with {@link ProgressTracker#console}, after a line saying whether there is a terminal. */
     public static final class ConsoleMain {
         public static void main(String[] args) {
