@@ -12,9 +12,11 @@ import java.util.function.LongSupplier;
 
 /**
  * A {@link ProgressTracker} that draws {@code description [#####.....] 42/100 42% 12.3/s ETA 0:05} on standard
- * error. On a terminal the bar is redrawn in place (blanking what a longer bar before it leaves on the line), and
- * its line ended when the total is reached; otherwise a plain line is printed per update, at most about five per
- * second, plus the one that reaches the total. Counts past the total are drawn the same way. Created by
+ * error. On a terminal the bar is redrawn in place on every update (blanking what a longer bar before it leaves on
+ * the line), and its line is ended by the update that reaches the total; otherwise a plain line is printed per
+ * update, at most about five per second, plus the one that reaches the total. Counts past the total (a total that was
+ * an estimate, or 0) are drawn as plain lines in both modes, at most about five per second, so that on a terminal too
+ * every line drawn is ended and the program's next output starts on a line of its own. Created by
  * {@link ProgressTracker#console(long, String)}.
  *
  * <p>The rate is the count divided by the time since the tracker was created. During the first second it is shown as
@@ -91,24 +93,42 @@ public final class ConsoleProgressTracker implements ProgressTracker {
         synchronized (this) {
             current += steps;
             long now = nanoClock.getAsLong();
-            // Only the update that reaches the total is special. Counts past it (a total that was an estimate, or 0)
-            // are drawn as any other: redrawn in place on a terminal, rate-limited otherwise. Treating every one of
-            // them as the last printed a line per update, unthrottled, in either mode.
+            // Only the update that reaches the total is special: it is always drawn, and ends its line. Counts past
+            // it (a total that was an estimate, or 0) are drawn as plain lines, rate-limited, in either mode:
+            // treating each as the last printed a line per update, unthrottled; redrawing them in place on a terminal
+            // left the last one's line open, and the program's next output went on after the bar.
             boolean finished = !reached && current >= total;
             reached |= finished;
-            if (terminal) {
-                String line = render(now);
-                // A carriage return only moves the cursor: a bar shorter than the one it redraws (9.5/s after
-                // 10.0/s, an ETA below an hour) left the longer one's last characters on screen, as in "0:099".
-                String blank = " ".repeat(Math.max(0, openLineLength - line.length()));
-                out.print('\r' + line + blank + (finished ? System.lineSeparator() : ""));
-                out.flush();
-                openLineLength = finished ? 0 : line.length();
+            if (terminal && !reached) {
+                drawInPlace(render(now));
             } else if (finished || now - lastLineNanos >= PLAIN_LINE_INTERVAL_NANOS) {
                 lastLineNanos = now;
-                out.println(render(now));
+                drawLine(render(now));
             }
         }
+    }
+
+    /** Redraws the bar on the terminal's current line and leaves the line open for the next update. */
+    private void drawInPlace(String line) {
+        out.print('\r' + line + blankAfter(line));
+        out.flush();
+        openLineLength = line.length();
+    }
+
+    /** Draws the bar as a whole line: over the bar on an open line, if any, which it ends. */
+    private void drawLine(String line) {
+        out.print((terminal ? "\r" : "") + line + blankAfter(line) + System.lineSeparator());
+        out.flush();
+        openLineLength = 0;
+    }
+
+    /**
+     * Spaces over what the bar on the open line shows past the end of {@code line}. A carriage return only moves the
+     * cursor: a bar shorter than the one it redraws (9.5/s after 10.0/s, an ETA below an hour) left the longer one's
+     * last characters on screen, as in "0:099".
+     */
+    private String blankAfter(String line) {
+        return " ".repeat(Math.max(0, openLineLength - line.length()));
     }
 
     /**

@@ -307,10 +307,59 @@ class ConsoleProgressTrackerTest {
             tracker.progress(1);
         }
 
-        String text = output();
-        assertEquals(5, text.chars().filter(c -> c == '\r').count(), text);
-        assertEquals(1, text.split(NL, -1).length - 1, "one new line, when the total was reached: " + text);
-        assertTrue(text.substring(0, text.indexOf(NL)).endsWith(" 2/2 100% ?/s ETA 0:00"), text);
+        // Past the total, within 200 ms of the line that reached it: counted, not drawn.
+        assertEquals("\rwork " + bar(15) + " 1/2 50% ?/s ETA ?"
+                + "\rwork " + bar(30) + " 2/2 100% ?/s ETA 0:00" + NL, output());
+        assertEquals(5, tracker.current());
+    }
+
+    @Test
+    void terminalModeEndsEveryLineItDrawsPastTheTotal() {
+        ConsoleProgressTracker tracker = tracker(2, true);
+
+        at(1000);
+        tracker.progress(1);     // redrawn in place
+        at(1100);
+        tracker.progress(1);     // the total: its line is ended
+        at(1200);
+        tracker.progress(1);     // past the total, 100 ms after the last line: not drawn
+        at(1300);
+        tracker.progress(1);     // 200 ms after: a line of its own, ended too
+
+        // The line of 4/2 was left open: the program's next output went on after "ETA 0:00".
+        assertEquals("\rwork " + bar(15) + " 1/2 50% 1.0/s ETA 0:01"
+                + "\rwork " + bar(30) + " 2/2 100% 1.8/s ETA 0:00" + NL
+                + "\rwork " + bar(30) + " 4/2 100% 3.1/s ETA 0:00" + NL, output());
+    }
+
+    @Test
+    void terminalModeKeepsARateLimitPastTheTotalAndEndsItsLastLine() {
+        ConsoleProgressTracker tracker = tracker(10, true);
+
+        for (int ms = 0; ms < 1000; ms++) {
+            at(ms);
+            tracker.progress(1); // the total is an estimate: 1000 events come, not 10
+        }
+
+        // The bar redrawn in place up to the total (at 9 ms), then a line per 200 ms: at 209, 409, 609 and 809 ms.
+        List<String> lines = lines();
+        assertEquals(5, lines.size(), output());
+        assertTrue(lines.getFirst().endsWith("\rwork " + bar(30) + " 10/10 100% ?/s ETA 0:00"), lines.getFirst());
+        assertEquals(10, lines.getFirst().chars().filter(c -> c == '\r').count(), lines.getFirst());
+        assertEquals(List.of("210", "410", "610", "810"),
+                lines.subList(1, 5).stream().map(l -> l.substring(l.indexOf("] ") + 2, l.indexOf('/'))).toList());
+        assertEquals("\rwork " + bar(30) + " 810/10 100% ?/s ETA 0:00", lines.getLast());
+        assertTrue(output().endsWith(NL), "the last line drawn is ended: " + output());
+    }
+
+    @Test
+    void terminalModeEndsTheLineOfAFirstUpdateThatOvershootsTheTotal() {
+        ConsoleProgressTracker tracker = tracker(10, true);
+
+        at(1000);
+        tracker.progress(15);
+
+        assertEquals("\rwork " + bar(30) + " 15/10 100% 15.0/s ETA 0:00" + NL, output());
     }
 
     // ----- rendering -----
