@@ -17,16 +17,27 @@ import java.util.function.LongSupplier;
  * update, at most about five per second, plus the one that reaches the total. Counts past the total (a total that was
  * an estimate, or 0) are drawn as plain lines in both modes, at most about five per second, so that on a terminal too
  * every line drawn is ended and the program's next output starts on a line of its own. Created by
- * {@link ProgressTracker#console(long, String)}.
+ * {@link ProgressTracker#console(long, String)}; {@link #close()} finishes the bar wherever the count stopped:
+ *
+ * {@snippet :
+ * try (ConsoleProgressTracker bar = ProgressTracker.console(paths.size(), "copy")) {
+ *     bus.setProgressTracker(bar, 1);
+ *     for (Path path : paths) {
+ *         bus.publish(Event.builder("copy").data(path).build());
+ *     }
+ *     bus.join();
+ * }
+ * }
  *
  * <p>The rate is the count divided by the time since the tracker was created. During the first second it is shown as
  * {@code ?/s}, and the ETA as {@code ?}: a count over a few milliseconds (or none, for an update right after creation)
  * measures the clock, not the work, and gave rates of millions per second. Once the total is reached the ETA is
  * {@code 0:00}, whatever the rate; before that it is {@code ?} while the rate is unknown or zero.
  *
- * <p>Thread-safe: updates from several threads are counted exactly and drawn one at a time.
+ * <p>Thread-safe: updates from several threads are counted exactly and drawn one at a time; {@code close()} may be
+ * called from any thread, and nothing is drawn once it has returned.
  */
-public final class ConsoleProgressTracker implements ProgressTracker {
+public final class ConsoleProgressTracker implements ProgressTracker, AutoCloseable {
 
     private static final int BAR_WIDTH = 30;
     private static final long PLAIN_LINE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
@@ -45,6 +56,10 @@ public final class ConsoleProgressTracker implements ProgressTracker {
     private boolean reached;
     /** On a terminal, the length of the bar drawn in place on a line not ended yet; 0 when there is none. */
     private int openLineLength;
+    /** The count shown by the last bar drawn; 0 before the first. */
+    private long drawnCount;
+    /** Whether {@link #close()} was called: the bar is finished, later updates are counted and not drawn. */
+    private boolean closed;
 
     ConsoleProgressTracker(long total, String description) {
         this(total, description, System.err, standardErrorIsTerminal(), System::nanoTime);
@@ -92,6 +107,9 @@ public final class ConsoleProgressTracker implements ProgressTracker {
         }
         synchronized (this) {
             current += steps;
+            if (closed) {
+                return;
+            }
             long now = nanoClock.getAsLong();
             // Only the update that reaches the total is special: it is always drawn, and ends its line. Counts past
             // it (a total that was an estimate, or 0) are drawn as plain lines, rate-limited, in either mode:
@@ -113,6 +131,7 @@ public final class ConsoleProgressTracker implements ProgressTracker {
         out.print('\r' + line + blankAfter(line));
         out.flush();
         openLineLength = line.length();
+        drawnCount = current;
     }
 
     /** Draws the bar as a whole line: over the bar on an open line, if any, which it ends. */
@@ -120,6 +139,7 @@ public final class ConsoleProgressTracker implements ProgressTracker {
         out.print((terminal ? "\r" : "") + line + blankAfter(line) + System.lineSeparator());
         out.flush();
         openLineLength = 0;
+        drawnCount = current;
     }
 
     /**
@@ -129,6 +149,31 @@ public final class ConsoleProgressTracker implements ProgressTracker {
      */
     private String blankAfter(String line) {
         return " ".repeat(Math.max(0, openLineLength - line.length()));
+    }
+
+    /**
+     * Finishes the bar, so that the program's next output starts on a line of its own. The line of a bar left open on
+     * a terminal (a total never reached) is ended; a count that no line shows yet (an update within 200 ms of the
+     * line before it, past the total or in the plain mode) is drawn on a line of its own. Nothing is drawn when the
+     * last line drawn shows the count and is ended, as after the update that reaches the total: never a blank line.
+     * Updates after {@code close()} are still counted, and no longer drawn. Calling it again does nothing.
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (openLineLength > 0) {
+                // Before the total, a terminal draws every update: the open line shows the count already.
+                out.print(System.lineSeparator());
+                out.flush();
+                openLineLength = 0;
+            } else if (drawnCount != current) {
+                drawLine(render(nanoClock.getAsLong()));
+            }
+        }
     }
 
     /**

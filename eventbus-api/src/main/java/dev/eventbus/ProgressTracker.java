@@ -21,7 +21,8 @@ public interface ProgressTracker {
 
     /**
      * Creates a tracker that draws a progress bar with count, rate and ETA on standard error (one plain line per
-     * update, at most a few per second, when standard error is not a terminal).
+     * update, at most a few per second, when standard error is not a terminal). Close it when the work is done, so
+     * that the bar's line is ended wherever the count stopped.
      *
      * @param total the number of steps expected, zero or more
      * @param description a short label shown before the bar

@@ -362,6 +362,136 @@ class ConsoleProgressTrackerTest {
         assertEquals("\rwork " + bar(30) + " 15/10 100% 15.0/s ETA 0:00" + NL, output());
     }
 
+    // ----- close -----
+
+    @Test
+    void closeEndsTheLineOfABarLeftOpenOnATerminalBeforeTheTotal() {
+        ConsoleProgressTracker tracker = tracker(10, true);
+        at(1000);
+        tracker.progress(4);
+
+        tracker.close();
+
+        // The bar on the open line shows the count already: only its end is missing.
+        assertEquals("\rwork " + bar(12) + " 4/10 40% 4.0/s ETA 0:02" + NL, output());
+    }
+
+    @Test
+    void closeDrawsTheCountALineWithinTheRateLimitLeftUndrawn() {
+        ConsoleProgressTracker tracker = tracker(100, false);
+        at(1000);
+        tracker.progress(1);     // drawn
+        at(1100);
+        tracker.progress(1);     // 100 ms after the last line: not drawn
+
+        at(1150);
+        tracker.close();
+
+        // 2 in 1.15 s: 1.7/s; 98 left at that rate: 56.4 s.
+        assertEquals(List.of(
+                "work " + bar(0) + " 1/100 1% 1.0/s ETA 1:39",
+                "work " + bar(0) + " 2/100 2% 1.7/s ETA 0:57"), lines());
+        assertTrue(output().endsWith(NL), output());
+    }
+
+    @Test
+    void closeOnATerminalDrawsTheCountPastTheTotalOnAnEndedLine() {
+        ConsoleProgressTracker tracker = tracker(2, true);
+        at(1000);
+        tracker.progress(2);     // the total: its line is ended
+        at(1100);
+        tracker.progress(1);     // past it, 100 ms later: not drawn
+
+        at(1250);
+        tracker.close();
+
+        assertEquals("\rwork " + bar(30) + " 2/2 100% 2.0/s ETA 0:00" + NL
+                + "\rwork " + bar(30) + " 3/2 100% 2.4/s ETA 0:00" + NL, output());
+    }
+
+    @Test
+    void closeAfterTheLineThatReachedTheTotalAddsNothingInEitherMode() {
+        for (boolean terminal : new boolean[] {true, false}) {
+            bytes.reset();
+            at(0);
+            ConsoleProgressTracker tracker = tracker(2, terminal);
+            at(1000);
+            tracker.progress(2);
+            String drawn = output();
+
+            tracker.close();
+
+            assertEquals((terminal ? "\r" : "") + "work " + bar(30) + " 2/2 100% 2.0/s ETA 0:00" + NL, drawn);
+            assertEquals(drawn, output(), "terminal: " + terminal);
+        }
+    }
+
+    @Test
+    void closeOfATrackerThatCountedNothingDrawsNothing() {
+        ConsoleProgressTracker tracker = tracker(10, true);
+
+        tracker.close();
+
+        assertEquals("", output());
+    }
+
+    @Test
+    void closeIsIdempotentAndLaterUpdatesAreCountedButNotDrawn() {
+        ConsoleProgressTracker tracker = tracker(10, true);
+        at(1000);
+        tracker.progress(4);
+        tracker.close();
+        String closed = output();
+
+        tracker.close();
+        at(2000);
+        tracker.progress(6);     // even the one that reaches the total: the bar's line is ended for good
+
+        assertEquals("\rwork " + bar(12) + " 4/10 40% 4.0/s ETA 0:02" + NL, closed);
+        assertEquals(closed, output());
+        assertEquals(10, tracker.current());
+    }
+
+    @Test
+    void closeWhileSeveralThreadsUpdateEndsTheLineAndNothingIsDrawnAfterIt() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            bytes.reset();
+            int threads = 3;
+            int perThread = 2_000;
+            ConsoleProgressTracker tracker = tracker(1_000_000, true);
+            CyclicBarrier go = new CyclicBarrier(threads + 1);
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            String afterClose;
+            try {
+                List<Future<?>> futures = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    futures.add(pool.submit(() -> {
+                        go.await(10, TimeUnit.SECONDS);
+                        for (int i = 0; i < perThread; i++) {
+                            tracker.progress(1);
+                        }
+                        return null;
+                    }));
+                }
+                go.await(10, TimeUnit.SECONDS);
+                tracker.close();
+                afterClose = output();
+                for (Future<?> f : futures) {
+                    f.get(20, TimeUnit.SECONDS);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+
+            assertEquals((long) threads * perThread, tracker.current());
+            assertEquals(afterClose, output(), "drawn after close()");
+            if (!afterClose.isEmpty()) { // close() may come before any update: then there is no line to end
+                assertEquals(afterClose.length() - NL.length(), afterClose.indexOf(NL),
+                        "one line, ended once, by close(): " + afterClose.replace("\r", "<CR>"));
+            }
+        }
+    }
+
     // ----- rendering -----
 
     @Test
