@@ -86,12 +86,29 @@ public final class ConsoleProgressTracker implements ProgressTracker, AutoClosea
             throw new IllegalArgumentException("total must be >= 0: " + total);
         }
         this.total = total;
-        this.description = Objects.requireNonNull(description, "description");
+        this.description = requireOneLine(Objects.requireNonNull(description, "description"));
         this.out = Objects.requireNonNull(out, "out");
         this.terminal = terminal;
         this.nanoClock = nanoClock;
         this.startNanos = nanoClock.getAsLong();
         this.lastLineNanos = startNanos - PLAIN_LINE_INTERVAL_NANOS;
+    }
+
+    /**
+     * Rejects a description with a control character. The bar is redrawn by returning to the start of its line: a line
+     * break in the label put every redraw of a terminal bar on a line of its own, and an escape sequence can move the
+     * cursor or clear the screen.
+     */
+    private static String requireOneLine(String description) {
+        if (description.chars().noneMatch(Character::isISOControl)) {
+            return description;
+        }
+        StringBuilder shown = new StringBuilder();
+        description.chars().forEach(c -> shown.append(Character.isISOControl(c)
+                ? String.format(Locale.ROOT, "\\u%04X", c) : Character.toString(c)));
+        throw new IllegalArgumentException(
+                "description must be one line of text without control characters (line breaks, escapes): \""
+                        + shown + "\"");
     }
 
     /**

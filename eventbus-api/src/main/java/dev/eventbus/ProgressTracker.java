@@ -25,8 +25,10 @@ public interface ProgressTracker {
      * that the bar's line is ended wherever the count stopped.
      *
      * @param total the number of steps expected, zero or more
-     * @param description a short label shown before the bar
+     * @param description a short label shown before the bar, one line without control characters
      * @return the tracker
+     * @throws IllegalArgumentException if {@code total} is negative, or {@code description} has a control character
+     *         such as a line break or an escape
      */
     static ConsoleProgressTracker console(long total, String description) {
         return new ConsoleProgressTracker(total, description);

@@ -42,6 +42,10 @@ class ConsoleProgressTrackerTest {
         return new ConsoleProgressTracker(total, "work", out, terminal, clock::get);
     }
 
+    private ConsoleProgressTracker tracker(long total, String description) {
+        return new ConsoleProgressTracker(total, description, out, true, clock::get);
+    }
+
     private void at(long millisSinceStart) {
         clock.set(start + millisSinceStart * MS);
     }
@@ -137,6 +141,21 @@ class ConsoleProgressTrackerTest {
                 () -> new ConsoleProgressTracker(1, null, out, false, clock::get)), "description");
         assertMessageNames(assertThrows(NullPointerException.class,
                 () -> new ConsoleProgressTracker(1, "work", null, false, clock::get)), "out");
+    }
+
+    @Test
+    void descriptionWithAControlCharacterIsRejectedShowingIt() {
+        // A line break in the label put every redraw of a terminal bar on a line of its own; an escape sequence can
+        // move the cursor or clear the screen.
+        var newline = assertThrows(IllegalArgumentException.class, () -> tracker(1, "two\nlines"));
+        var escape = assertThrows(IllegalArgumentException.class, () -> tracker(1, "red\u001B[31m"));
+        var carriageReturn = assertThrows(IllegalArgumentException.class, () -> ProgressTracker.console(1, "a\rb"));
+
+        assertEquals("description must be one line of text without control characters (line breaks, escapes): "
+                + "\"two\\u000Alines\"", newline.getMessage());
+        assertMessageNames(escape, "description", "\"red\\u001B[31m\"");
+        assertMessageNames(carriageReturn, "description", "\"a\\u000Db\"");
+        assertEquals("", output());
     }
 
     // ----- terminal mode -----
