@@ -52,7 +52,7 @@ public final class ConsoleProgressTracker implements ProgressTracker, AutoClosea
     private final long startNanos;
     private long current;
     private long lastLineNanos;
-    /** Whether the total was reached: the update that reaches it is drawn as the last, once. */
+    /** Whether the total was reached: the update that reaches it is drawn and ends its line, once. */
     private boolean reached;
     /** On a terminal, the length of the bar drawn in place on a line not ended yet; 0 when there is none. */
     private int openLineLength;
@@ -112,7 +112,7 @@ public final class ConsoleProgressTracker implements ProgressTracker, AutoClosea
     }
 
     /**
-     * Adds {@code steps} and redraws the bar.
+     * Adds {@code steps} and draws the bar, as the class describes; after {@link #close()} only adds them.
      *
      * @param steps steps to add, zero or more
      * @throws IllegalArgumentException if {@code steps} is negative
