@@ -113,13 +113,17 @@ public final class Demo {
 
     private static void progress(EventBus bus) {
         int events = 200;
+        // Closed when done: wherever the count stopped, the bar's line is ended before the next output.
         ConsoleProgressTracker bar = ProgressTracker.console(events, "THREAD  200 events");
-        bus.setProgressTracker(bar, 1);
-        for (int i = 0; i < events; i++) {
-            bus.publish(Event.builder(ExampleHandlers.SLEEP).data(5L).build());
+        try (bar) {
+            bus.setProgressTracker(bar, 1);
+            for (int i = 0; i < events; i++) {
+                bus.publish(Event.builder(ExampleHandlers.SLEEP).data(5L).build());
+            }
+            bus.join();
+        } finally {
+            bus.clearProgressTracker();
         }
-        bus.join();
-        bus.clearProgressTracker();
         bus.getResults(); // observed, not consumed: they stay until the bus is closed
         System.out.println("PROGRESS " + bar.current() + "/" + bar.total() + " events tracked");
     }
