@@ -87,6 +87,13 @@ final class CoreletExecutor implements ModeExecutor {
      * pool at once but lives on for its grace, calling the handler's terminate(); {@link #close()} waits for it.
      */
     private final Set<Process> running = ConcurrentHashMap.newKeySet();
+    /**
+     * Every worker whose streams are still open, in the pool or not: a stopped worker's close after its grace, from a
+     * timer ({@link WorkerProcess#terminate()}) or once its process has exited ({@link WorkerProcess#retire()}), so
+     * {@link #close()}, which waits for those processes but not for the timer, closes them itself: a closed pool holds
+     * no descriptor of a worker (a chaos run found up to three FIFOs open after the bus's shutdown had returned).
+     */
+    private final Set<WorkerProcess> unclosed = ConcurrentHashMap.newKeySet();
     /** Attempts that sent their request and wait for the reply. */
     private final AtomicInteger awaitingReplies = new AtomicInteger();
     private int alive;
@@ -498,6 +505,9 @@ final class CoreletExecutor implements ModeExecutor {
                         }
                         guard.target(process);
                     }, pollNanos, attempt::restartClock);
+            unclosed.add(worker);
+            WorkerProcess started = worker;
+            worker.channelClosed().thenRun(() -> unclosed.remove(started));
             guard.target(worker); // from here a stop kills it only once the request is sent (see StopGuard)
             LOG.log(System.Logger.Level.DEBUG, "Started CORELET worker {0}", worker.pid());
         } finally {
@@ -814,6 +824,7 @@ final class CoreletExecutor implements ModeExecutor {
         }
         killAll();
         awaitExits();
+        unclosed.forEach(WorkerProcess::closeChannel); // their processes are gone (or SIGKILLed): nothing to wait for
         if (sweeper != null) {
             sweeper.shutdownNow();
         }

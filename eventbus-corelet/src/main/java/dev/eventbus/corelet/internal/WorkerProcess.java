@@ -93,6 +93,7 @@ final class WorkerProcess {
     private final DataOutputStream out;
     private final AtomicBoolean dead = new AtomicBoolean();
     private volatile boolean linkClosed;
+    private final CompletableFuture<Void> channelClosed = new CompletableFuture<>();
     private volatile long idleSince;
     private int served;
     private final SpinningReader replies = new SpinningReader();
@@ -471,7 +472,11 @@ final class WorkerProcess {
         closeChannel();
     }
 
-    private void closeChannel() {
+    /**
+     * Closes both streams to the worker now: what {@link #terminate()} and {@link #retire()} do after their grace.
+     * For a worker whose process has exited, so that nothing of it stays open once the pool is closed. Idempotent.
+     */
+    void closeChannel() {
         try {
             closeLink();
         } catch (IOException ignored) {
@@ -482,6 +487,12 @@ final class WorkerProcess {
         } catch (IOException ignored) {
             // same
         }
+        channelClosed.complete(null);
+    }
+
+    /** Completes once {@link #closeChannel()} ran: both streams to the worker are closed. */
+    CompletableFuture<Void> channelClosed() {
+        return channelClosed;
     }
 
     private void closeLink() throws IOException {

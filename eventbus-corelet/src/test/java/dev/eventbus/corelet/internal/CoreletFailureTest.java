@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
 
@@ -185,6 +186,51 @@ class CoreletFailureTest {
         assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false),
                 "worker " + pid + " is still alive after close()");
         assertEquals("terminated by " + pid, Files.readString(file), "terminate() ran before the worker exited");
+    }
+
+    /**
+     * A stopped worker's streams used to be closed by a timer at the end of its grace only; close() waited for its
+     * process but not for that timer, so a closed pool still held the worker's FIFO (or socket) for up to a second:
+     * the chaos run's fd growth invariant failed on it.
+     */
+    @Test
+    void closeLeavesNoDescriptorOfAStoppedWorkerOpen() throws Exception {
+        Map<String, String> before = channelDescriptors();
+        long pid = squareWorks();
+        Map<String, String> ofWorker = channelDescriptors();
+        ofWorker.entrySet().removeAll(before.entrySet());
+        assertFalse(ofWorker.isEmpty(), "the worker's channel is one of this JVM's descriptors");
+        TestAttempt.Outcome outcome = run(executor, event("stubborn", dir.resolve("terminated").toString(),
+                Duration.ofSeconds(1)));
+        assertTrue(outcome.stopped());
+        // gone now, long before the end of its grace: close() has nothing to wait for
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+
+        executor.close();
+
+        Map<String, String> left = channelDescriptors();
+        left.entrySet().retainAll(ofWorker.entrySet());
+        assertEquals(Map.of(), left, "descriptors of worker " + pid + " open after close()");
+    }
+
+    /** This JVM's pipes, sockets and FIFOs in the pool's private directory, as descriptor number to target. */
+    private Map<String, String> channelDescriptors() throws java.io.IOException {
+        Path privateDir = executor.privateDirectory();
+        Map<String, String> found = new java.util.TreeMap<>();
+        try (var fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("pipe:") || target.startsWith("socket:")
+                            || privateDir != null && target.startsWith(privateDir + "/")) {
+                        found.put(fd.getFileName().toString(), target);
+                    }
+                } catch (java.io.IOException gone) {
+                    // closed while listed (the directory stream's own descriptor, for one)
+                }
+            }
+        }
+        return found;
     }
 
     @Test
