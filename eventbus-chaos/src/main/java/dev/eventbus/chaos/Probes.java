@@ -11,8 +11,24 @@ import java.util.stream.Stream;
 final class Probes {
 
     static final String WORKER_MAIN = "CoreletWorkerMain";
+    /**
+     * How the paths of the CORELET pools' private directories (their workers' FIFOs) begin, as {@code /proc/self/fd}
+     * shows them: {@code java.io.tmpdir/eventbus-corelet-}. Not just the name: the class path may hold
+     * {@code eventbus-corelet/target/eventbus-corelet-*.jar}.
+     */
+    static final String CORELET_DIRECTORY = coreletDirectoryPrefix();
 
     private Probes() {
+    }
+
+    private static String coreletDirectoryPrefix() {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        try {
+            tmp = tmp.toRealPath(); // the kernel names a descriptor's file by its real path
+        } catch (IOException e) {
+            tmp = tmp.toAbsolutePath();
+        }
+        return tmp.resolve("eventbus-corelet-").toString();
     }
 
     /** Live threads started by an EventBus (their names start with "eventbus-"). */
@@ -76,6 +92,11 @@ final class Probes {
         } catch (IOException e) {
             return List.of();
         }
+    }
+
+    /** Those of the given descriptor targets that are in a CORELET pool's private directory: its workers' FIFOs. */
+    static List<String> workerFifos(List<String> targets) {
+        return targets.stream().filter(t -> t.startsWith(CORELET_DIRECTORY)).toList();
     }
 
     /** Heap in use right after a full collection. */
