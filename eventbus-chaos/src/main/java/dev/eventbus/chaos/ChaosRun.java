@@ -283,7 +283,12 @@ public final class ChaosRun {
         }
 
         private void violation(String counter, String message) {
-            count(counter);
+            violation(counter, 1, message);
+        }
+
+        /** A violation that the counter counts as {@code n}: n things leaked, say. */
+        private void violation(String counter, long n, String message) {
+            add(counter, n);
             violationCount.incrementAndGet();
             if (violations.size() < MAX_VIOLATIONS) {
                 violations.add(counter + ": " + message);
@@ -863,17 +868,14 @@ public final class ChaosRun {
             }
             max("longest settle after shutdown (ms)", (System.nanoTime() - t0) / 1_000_000L);
             if (!threads.isEmpty()) {
-                add("leaked threads", threads.size());
-                violation("leaked threads", "after bus " + epoch.number + ": " + threads);
+                violation("leaked threads", threads.size(), "after bus " + epoch.number + ": " + threads);
             }
             if (!workers.isEmpty()) {
-                add("leaked worker JVMs", workers.size());
-                violation("leaked worker JVMs", "after bus " + epoch.number + ": "
+                violation("leaked worker JVMs", workers.size(), "after bus " + epoch.number + ": "
                         + workers.stream().map(Probes::describe).toList());
             }
             if (!children.isEmpty()) {
-                add("leaked child processes", children.size());
-                violation("leaked child processes", "after bus " + epoch.number + ": "
+                violation("leaked child processes", children.size(), "after bus " + epoch.number + ": "
                         + children.stream().map(Probes::describe).toList());
             }
         }
