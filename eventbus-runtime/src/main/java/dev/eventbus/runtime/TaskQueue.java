@@ -34,7 +34,7 @@ final class TaskQueue {
             VarHandles.field(MethodHandles.lookup(), TaskQueue.class, "spinning", boolean.class);
 
     private final Level[] levels;
-    private final ConcurrentLinkedDeque<Waiter> idle = new ConcurrentLinkedDeque<>();
+    private final ConcurrentLinkedDeque<Waiter> idle;
     private volatile boolean closed;
     /** True while an idle worker polls without parking; offers wake nobody while it keeps up (see {@link #offer}). */
     private volatile boolean spinning;
@@ -42,6 +42,12 @@ final class TaskQueue {
     private int spinWindowNanos = MIN_SPIN_NANOS;
 
     TaskQueue() {
+        this(new ConcurrentLinkedDeque<>());
+    }
+
+    /** A seam for tests: a deque that pauses a thread inside a push or a pop makes a protocol race reproducible. */
+    TaskQueue(ConcurrentLinkedDeque<Waiter> idle) {
+        this.idle = idle;
         levels = new Level[Event.MAX_PRIORITY + 1];
         for (int i = 0; i < levels.length; i++) {
             levels[i] = new Level();
