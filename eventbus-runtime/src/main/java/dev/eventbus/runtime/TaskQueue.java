@@ -18,7 +18,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Wake-up protocol: a worker pushes itself on the idle stack <em>before</em> polling once more and parking; a
  * publisher offers <em>before</em> popping an idle worker. So either the worker's second poll sees the task or the
- * publisher sees the worker: no lost wake-up.
+ * publisher sees the worker: no lost wake-up. Each stay on the stack is a {@link Waiter} of its own, so a wake-up
+ * that lands late (its publisher preempted between popping a worker and waking it) ends a stay that is over, never the
+ * worker's next one.
  */
 final class TaskQueue {
 
@@ -159,7 +161,13 @@ final class TaskQueue {
         volatile Task tail;
     }
 
-    /** A parked worker; {@code waiting} is cleared by whoever wakes it. */
+    /**
+     * One stay of a worker on the idle stack; {@code waiting} is cleared by whoever pops it to wake the worker. Never
+     * reused: whoever pops it may clear the flag any time later (preempted in between), when the worker has long found
+     * a task by itself. On a reused waiter that late write would end the worker's next stay without unlinking it: the
+     * worker, not parked, would push itself again and sit on the stack twice, and a later offer's wake-up would go to
+     * the stale entry while the worker runs a task, leaving a parked worker asleep and the task waiting.
+     */
     static final class Waiter {
         final Thread thread;
         volatile boolean waiting;
@@ -224,10 +232,8 @@ final class TaskQueue {
 
     /**
      * Returns the next task, waiting for one; null once the queue is closed and empty.
-     *
-     * @param self the calling worker's waiter
      */
-    Task take(Waiter self) {
+    Task take() {
         boolean woken = false;
         while (true) {
             Task task = poll();
@@ -245,6 +251,7 @@ final class TaskQueue {
             if (task != null) {
                 return task;
             }
+            Waiter self = new Waiter(Thread.currentThread()); // a new one per stay: see Waiter
             self.waiting = true;
             idle.addFirst(self); // LIFO: the most recently active worker, with warm caches, is woken first
             task = poll();

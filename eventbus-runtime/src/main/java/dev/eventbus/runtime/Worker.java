@@ -9,7 +9,6 @@ final class Worker implements Runnable {
     private final RuntimeEventBus bus;
     final Thread thread;
     final ThreadState state;
-    private final TaskQueue.Waiter waiter;
     /** An abandoned attempt this worker replaces the owner of, or null. */
     private final AttemptRun takeOver;
 
@@ -17,7 +16,6 @@ final class Worker implements Runnable {
         this.bus = bus;
         this.thread = Thread.ofPlatform().name(name).daemon().unstarted(this);
         this.state = new ThreadState(thread, true);
-        this.waiter = new TaskQueue.Waiter(thread);
         this.takeOver = takeOver;
     }
 
@@ -27,7 +25,7 @@ final class Worker implements Runnable {
             if (takeOver != null && !bus.continueAbandoned(takeOver, state)) {
                 return;
             }
-            for (Task task = bus.queue.take(waiter); task != null; task = bus.queue.take(waiter)) {
+            for (Task task = bus.queue.take(); task != null; task = bus.queue.take()) {
                 if (!runQueued(task)) {
                     return; // abandoned: a replacement worker has this task and this place now
                 }

@@ -14,10 +14,13 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -141,8 +144,7 @@ class TaskQueueTest {
         AtomicInteger released = new AtomicInteger();
         for (int w = 0; w < 3; w++) {
             workers.add(Thread.ofPlatform().name("queue-test-worker-" + w).start(() -> {
-                TaskQueue.Waiter self = new TaskQueue.Waiter(Thread.currentThread());
-                for (Task t = queue.take(self); t != null; t = queue.take(self)) {
+                for (Task t = queue.take(); t != null; t = queue.take()) {
                     taken.add(t);
                 }
                 released.incrementAndGet();
@@ -186,8 +188,7 @@ class TaskQueueTest {
         List<Thread> workers = new ArrayList<>();
         for (int w = 0; w < 2; w++) {
             workers.add(Thread.ofPlatform().start(() -> {
-                TaskQueue.Waiter self = new TaskQueue.Waiter(Thread.currentThread());
-                for (Task t = queue.take(self); t != null; t = queue.take(self)) {
+                for (Task t = queue.take(); t != null; t = queue.take()) {
                     taken.add(t);
                 }
             }));
@@ -262,8 +263,7 @@ class TaskQueueTest {
         TaskQueue queue = new TaskQueue();
         BlockingQueue<Task> taken = new LinkedBlockingQueue<>();
         Thread worker = Thread.ofPlatform().name("queue-test-parked").start(() -> {
-            TaskQueue.Waiter self = new TaskQueue.Waiter(Thread.currentThread());
-            for (Task t = queue.take(self); t != null; t = queue.take(self)) {
+            for (Task t = queue.take(); t != null; t = queue.take()) {
                 taken.add(t);
             }
         });
@@ -284,6 +284,135 @@ class TaskQueueTest {
         assertTrue(!worker.isAlive(), "close() must release the worker");
     }
 
+    /**
+     * Whoever pops a parked worker off the idle stack clears its waiting flag and unparks it, two steps apart. A
+     * publisher paused between them (preempted) can find the worker gone: it registered, polled once more, found the
+     * task itself, ran it and came back to the stack. The late "not waiting" must not land on that new stay, or the
+     * worker does not park but registers once more, and sits on the stack twice: a later wake-up pops the stale copy
+     * while the worker runs a task, and a worker parked below it is never woken for a waiting task. Each step is
+     * forced here by a deque that pauses a chosen thread inside a push or a pop.
+     */
+    @Test
+    void aLateWakeUpForAWorkerThatFoundItsTaskItselfIsNotLostOnItsNextWait() throws Exception {
+        PausingDeque idle = new PausingDeque();
+        TaskQueue queue = new TaskQueue(idle);
+        BlockingQueue<Task> taken = new LinkedBlockingQueue<>();
+        CountDownLatch handlerRelease = new CountDownLatch(1);
+        Task first = task(5, "first");
+        Task blocking = task(5, "blocking");
+        Task third = task(5, "third");
+        Runnable work = () -> {
+            for (Task t = queue.take(); t != null; t = queue.take()) {
+                taken.add(t);
+                if (t == blocking) {
+                    try {
+                        handlerRelease.await(30, TimeUnit.SECONDS); // a handler that waits for something else
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }
+        };
+        Thread below = Thread.ofPlatform().name("queue-test-below").start(work);
+        Thread worker = Thread.ofPlatform().name("queue-test-worker").unstarted(work);
+        Thread publisher = Thread.ofPlatform().name("queue-test-publisher").unstarted(() -> queue.offer(first));
+        try {
+            awaitAllParked(List.of(below));
+            PausingDeque.Pause registered = idle.pauseAfterPush(worker);
+            worker.start();
+            registered.awaitPaused(); // on the stack above the parked worker, its last poll still to come
+            PausingDeque.Pause popped = idle.pauseAfterPop(publisher);
+            publisher.start();
+            popped.awaitPaused(); // the publisher has popped the worker, and not yet cleared its flag
+            PausingDeque.Pause registeredAgain = idle.pauseAfterPush(worker);
+            registered.resume();
+            assertEquals(first, taken.poll(10, TimeUnit.SECONDS), "the worker's last poll finds the task itself");
+            registeredAgain.awaitPaused(); // back on the stack for its next wait
+            popped.resume(); // the late wake-up
+            publisher.join(TimeUnit.SECONDS.toMillis(10));
+            registeredAgain.resume();
+            awaitAllParked(List.of(worker, below));
+
+            queue.offer(blocking);
+            assertEquals(blocking, taken.poll(10, TimeUnit.SECONDS), "the worker on top of the stack takes it");
+            queue.offer(third);
+            assertEquals(third, taken.poll(10, TimeUnit.SECONDS),
+                    "stranded while a worker is parked: the wake-up went to the busy worker's stale stack entry");
+        } finally {
+            handlerRelease.countDown();
+            queue.close();
+            for (Thread thread : List.of(below, worker, publisher)) {
+                thread.join(TimeUnit.SECONDS.toMillis(10));
+            }
+        }
+    }
+
+    /** An idle stack that pauses one chosen thread right after its next push or pop, until the test resumes it. */
+    @SuppressWarnings("serial") // never serialized
+    private static final class PausingDeque extends ConcurrentLinkedDeque<TaskQueue.Waiter> {
+
+        /** One pause of one thread: the test waits until it is paused there, then lets it go on. */
+        static final class Pause {
+            final Thread thread;
+            private final CountDownLatch paused = new CountDownLatch(1);
+            private final CountDownLatch resumed = new CountDownLatch(1);
+
+            Pause(Thread thread) {
+                this.thread = thread;
+            }
+
+            void awaitPaused() throws InterruptedException {
+                assertTrue(paused.await(10, TimeUnit.SECONDS), thread.getName() + " never reached the pause");
+            }
+
+            void resume() {
+                resumed.countDown();
+            }
+
+            void pause() {
+                paused.countDown();
+                TaskQueueTest.await(resumed);
+            }
+        }
+
+        private final AtomicReference<Pause> afterPush = new AtomicReference<>();
+        private final AtomicReference<Pause> afterPop = new AtomicReference<>();
+
+        Pause pauseAfterPush(Thread thread) {
+            Pause pause = new Pause(thread);
+            afterPush.set(pause);
+            return pause;
+        }
+
+        Pause pauseAfterPop(Thread thread) {
+            Pause pause = new Pause(thread);
+            afterPop.set(pause);
+            return pause;
+        }
+
+        @Override
+        public void addFirst(TaskQueue.Waiter waiter) {
+            super.addFirst(waiter);
+            pauseIfChosen(afterPush);
+        }
+
+        @Override
+        public TaskQueue.Waiter pollFirst() {
+            TaskQueue.Waiter waiter = super.pollFirst();
+            if (waiter != null) {
+                pauseIfChosen(afterPop);
+            }
+            return waiter;
+        }
+
+        private static void pauseIfChosen(AtomicReference<Pause> chosen) {
+            Pause pause = chosen.get();
+            if (pause != null && pause.thread == Thread.currentThread() && chosen.compareAndSet(pause, null)) {
+                pause.pause();
+            }
+        }
+    }
+
     private static void awaitAllParked(List<Thread> workers) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         for (Thread worker : workers) {
@@ -291,6 +420,14 @@ class TaskQueueTest {
                 assertTrue(System.nanoTime() < deadline, worker.getName() + " never parked");
                 Thread.onSpinWait();
             }
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            assertTrue(latch.await(10, TimeUnit.SECONDS), "not released within 10 s");
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
         }
     }
 
