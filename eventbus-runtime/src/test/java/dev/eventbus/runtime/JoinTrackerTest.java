@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
@@ -185,6 +186,82 @@ class JoinTrackerTest {
         assertEquals(2_000, closes);
         assertTrue(tracker.isDone(tracker.close()), "every event exited: an idle tracker's close is done at once");
         assertEquals(entered.get(), exiting.get());
+    }
+
+    /**
+     * Joins from several threads at once (one's fast path may find the open epoch empty while another is closing the
+     * one before): each must still wait for every event entered before it began, and each must return. Every joiner
+     * checks its own history: the entries counted before its close against the exits begun when its wait ends.
+     */
+    @RepeatedTest(3)
+    void concurrentJoinsEachWaitForEveryEventEnteredBeforeThem() throws Exception {
+        JoinTracker tracker = new JoinTracker();
+        int workers = 2;
+        int joiners = 2;
+        int joins = 1_000;
+        AtomicLong entered = new AtomicLong(); // bumped after enter() returns
+        AtomicLong exiting = new AtomicLong(); // bumped just before exit()
+        AtomicBoolean running = new AtomicBoolean(true);
+        List<String> failures = Collections.synchronizedList(new ArrayList<>());
+        AtomicLong joined = new AtomicLong();
+        CyclicBarrier start = new CyclicBarrier(workers + joiners);
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < workers; t++) {
+            threads.add(Thread.ofPlatform().start(() -> {
+                await(start);
+                ThreadLocalRandom random = ThreadLocalRandom.current();
+                while (running.get()) {
+                    JoinTracker.Epoch epoch = tracker.enter();
+                    entered.incrementAndGet();
+                    for (int spin = random.nextInt(50); spin > 0; spin--) {
+                        Thread.onSpinWait();
+                    }
+                    exiting.incrementAndGet();
+                    tracker.exit(epoch);
+                }
+            }));
+        }
+        List<Thread> joining = new ArrayList<>();
+        for (int j = 0; j < joiners; j++) {
+            int joiner = j;
+            joining.add(Thread.ofPlatform().start(() -> {
+                await(start);
+                try {
+                    for (int i = 0; i < joins; i++) {
+                        long before = entered.get();
+                        long done = tracker.close();
+                        if (!tracker.await(done, TimeUnit.SECONDS.toNanos(10))) {
+                            failures.add("joiner " + joiner + ", join " + i + ": never completed");
+                            return;
+                        }
+                        long exited = exiting.get();
+                        if (exited < before) {
+                            failures.add("joiner " + joiner + ", join " + i + ": completed with " + exited
+                                    + " exits begun, but " + before + " events had entered before it");
+                            return; // the first failure says it all
+                        }
+                        joined.incrementAndGet();
+                    }
+                } catch (InterruptedException e) {
+                    failures.add("joiner " + joiner + " interrupted");
+                }
+            }));
+        }
+        try {
+            for (Thread thread : joining) {
+                thread.join(TimeUnit.SECONDS.toMillis(30));
+            }
+        } finally {
+            running.set(false);
+            threads.addAll(joining);
+            for (Thread thread : threads) {
+                thread.join(TimeUnit.SECONDS.toMillis(10));
+            }
+        }
+        assertEquals(List.of(), failures);
+        assertEquals((long) joiners * joins, joined.get());
+        assertTrue(tracker.isDone(tracker.close()), "every event exited: an idle tracker's close is done at once");
+        assertEquals(0, tracker.pendingEpochs(), "no closed epoch is left waiting");
     }
 
     private static void await(CyclicBarrier barrier) {
