@@ -234,6 +234,41 @@ class ResultCacheTest {
     }
 
     /**
+     * Several threads store at once, nobody reads: each thread's results leave in the order it stored them (a
+     * thread's store numbers only grow, across its blocks too), so what is left of each thread is the tail of what it
+     * stored, whatever the other threads' stores did to the order between threads. Once the stores are over the cache
+     * holds its capacity exactly, and every result is either there or counted as evicted.
+     */
+    @ParameterizedTest(name = "blocks of numbers: {0}")
+    @ValueSource(booleans = {false, true})
+    void concurrentStoresEvictEachThreadsResultsInItsStoreOrder(boolean blocks) throws Exception {
+        int threads = 4;
+        int perThread = 20_000;
+        int capacity = 300;
+        ResultCache cache = new ResultCache(capacity);
+        Together.run(threads, id -> {
+            ResultCache.Numbers numbers = numbers(blocks);
+            for (int i = 0; i < perThread; i++) {
+                cache.put(result(id + "-" + i), numbers);
+            }
+        });
+        Map<String, EventResult> left = cache.snapshot();
+        assertEquals(capacity, left.size(), "the size once every store has returned");
+        assertEquals((long) threads * perThread - capacity, cache.evictions(), "each result left or was evicted");
+        for (int id = 0; id < threads; id++) {
+            int oldestLeft = perThread;
+            for (int i = perThread - 1; i >= 0 && left.containsKey(id + "-" + i); i--) {
+                oldestLeft = i;
+            }
+            for (int i = 0; i < oldestLeft; i++) {
+                assertFalse(left.containsKey(id + "-" + i), "thread " + id + ": " + id + "-" + i
+                        + " is left although a later result of the same thread, " + id + "-" + (oldestLeft - 1)
+                        + ", was evicted");
+            }
+        }
+    }
+
+    /**
      * getResults(ids) with a collection that fails halfway through (its iterator throws, it is modified meanwhile,
      * or, through a raw type, holds a non-String): the results removed before the failure were lost, neither returned
      * nor left in the cache.
