@@ -102,6 +102,11 @@ final class JoinTracker {
             return;
         }
         epoch.exited.increment();
+        // A LongAdder counts with a release CAS, not a volatile write: without a full fence the Java memory model lets
+        // the read of closed below come first, and then this exit and a closer that set closed in between could each
+        // miss the other, leaving the epoch undrained and its join waiting for ever. (x86 and AArch64 keep that order
+        // anyway, so no test shows it; the fence makes it a guarantee of the language, not of the processor.)
+        VarHandle.fullFence();
         if (epoch.closed && epoch.drainsNow()) {
             drained(epoch);
         }
