@@ -94,16 +94,7 @@ class ConsoleProgressTrackerTest {
         CyclicBarrier go = new CyclicBarrier(threads);
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                futures.add(pool.submit(() -> {
-                    go.await(10, TimeUnit.SECONDS);
-                    for (int i = 0; i < perThread; i++) {
-                        tracker.progress(1);
-                    }
-                    return null;
-                }));
-            }
+            List<Future<?>> futures = startUpdaters(pool, threads, go, tracker, perThread);
             for (Future<?> f : futures) {
                 f.get(20, TimeUnit.SECONDS);
             }
@@ -482,16 +473,7 @@ class ConsoleProgressTrackerTest {
             ExecutorService pool = Executors.newFixedThreadPool(threads);
             String afterClose;
             try {
-                List<Future<?>> futures = new ArrayList<>();
-                for (int t = 0; t < threads; t++) {
-                    futures.add(pool.submit(() -> {
-                        go.await(10, TimeUnit.SECONDS);
-                        for (int i = 0; i < perThread; i++) {
-                            tracker.progress(1);
-                        }
-                        return null;
-                    }));
-                }
+                List<Future<?>> futures = startUpdaters(pool, threads, go, tracker, perThread);
                 go.await(10, TimeUnit.SECONDS);
                 tracker.close();
                 afterClose = output();
@@ -639,5 +621,21 @@ class ConsoleProgressTrackerTest {
         tracker.progress(42);
 
         assertEquals("ConsoleProgressTracker[work 42/100]", tracker.toString());
+    }
+
+    /** Submits {@code threads} tasks that each pass the barrier, then add {@code perThread} single steps. */
+    private static List<Future<?>> startUpdaters(ExecutorService pool, int threads, CyclicBarrier go,
+            ConsoleProgressTracker tracker, int perThread) {
+        List<Future<?>> futures = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            futures.add(pool.submit(() -> {
+                go.await(10, TimeUnit.SECONDS);
+                for (int i = 0; i < perThread; i++) {
+                    tracker.progress(1);
+                }
+                return null;
+            }));
+        }
+        return futures;
     }
 }

@@ -150,19 +150,7 @@ class JoinTrackerTest {
         CyclicBarrier start = new CyclicBarrier(threads + 1);
         List<Thread> workers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
-            workers.add(Thread.ofPlatform().start(() -> {
-                await(start);
-                ThreadLocalRandom random = ThreadLocalRandom.current();
-                while (running.get()) {
-                    JoinTracker.Epoch epoch = tracker.enter();
-                    entered.incrementAndGet();
-                    for (int spin = random.nextInt(50); spin > 0; spin--) {
-                        Thread.onSpinWait();
-                    }
-                    exiting.incrementAndGet();
-                    tracker.exit(epoch);
-                }
-            }));
+            workers.add(startEventLoop(tracker, start, running, entered, exiting));
         }
         await(start);
         int closes = 0;
@@ -207,19 +195,7 @@ class JoinTrackerTest {
         CyclicBarrier start = new CyclicBarrier(workers + joiners);
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < workers; t++) {
-            threads.add(Thread.ofPlatform().start(() -> {
-                await(start);
-                ThreadLocalRandom random = ThreadLocalRandom.current();
-                while (running.get()) {
-                    JoinTracker.Epoch epoch = tracker.enter();
-                    entered.incrementAndGet();
-                    for (int spin = random.nextInt(50); spin > 0; spin--) {
-                        Thread.onSpinWait();
-                    }
-                    exiting.incrementAndGet();
-                    tracker.exit(epoch);
-                }
-            }));
+            threads.add(startEventLoop(tracker, start, running, entered, exiting));
         }
         List<Thread> joining = new ArrayList<>();
         for (int j = 0; j < joiners; j++) {
@@ -270,5 +246,26 @@ class JoinTrackerTest {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Starts a thread that, once past the barrier and while {@code running}, enters an event, counts it in
+     * {@code entered}, works a random short while, counts it in {@code exiting} and exits it.
+     */
+    private static Thread startEventLoop(JoinTracker tracker, CyclicBarrier start, AtomicBoolean running,
+            AtomicLong entered, AtomicLong exiting) {
+        return Thread.ofPlatform().start(() -> {
+            await(start);
+            ThreadLocalRandom random = ThreadLocalRandom.current();
+            while (running.get()) {
+                JoinTracker.Epoch epoch = tracker.enter();
+                entered.incrementAndGet();
+                for (int spin = random.nextInt(50); spin > 0; spin--) {
+                    Thread.onSpinWait();
+                }
+                exiting.incrementAndGet();
+                tracker.exit(epoch);
+            }
+        });
     }
 }
