@@ -591,17 +591,23 @@ final class RuntimeEventBus implements EventBus {
             // (it had polled an empty queue and then saw the close): the publisher checked for the close too early.
             // Offering then checking, and closing then draining, each side catches what the other missed.
             cancelQueued();
+            // Bounded, but not cut short by an interrupt (the one kept from the drain above would end it at once): the
+            // watchdog is stopped next, and a worker whose handler ignores its stop must be abandoned before that,
+            // under its eye, after the grace; else its event never gets a result.
+            boolean interrupted = Thread.interrupted();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
             for (Worker worker : List.copyOf(workers)) {
-                long left = deadline - System.nanoTime();
-                if (left > 0) {
+                for (long left; (left = deadline - System.nanoTime()) > 0; ) {
                     try {
                         worker.thread.join(Duration.ofNanos(left));
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
                         break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
                     }
                 }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
             modes.closeAll(state >= STOPPING);
             watchdog.stop();

@@ -120,6 +120,49 @@ class LifecycleTest {
         assertTrue(bus.isTerminated());
     }
 
+    /**
+     * The interrupt that turns a graceful shutdown immediate stays set, and it used to cut the bounded wait for the
+     * workers short at once: the watchdog was stopped before the grace of the stop it had just sent, so a running
+     * handler that ignores its stop was never abandoned, and its event got no result until the handler chose to return
+     * (a join waited as long). Now the wait for the workers ignores the interrupt (still bounded), and the event is
+     * cancelled by the replacement worker.
+     */
+    @Test
+    void anInterruptedShutdownStillAbandonsAHandlerThatIgnoresItsStop() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        EventFactory factory = TestBuses.factory("stubborn", () -> (event, context) -> {
+            started.countDown();
+            while (release.getCount() > 0) {
+                try {
+                    release.await();
+                } catch (InterruptedException ignored) {
+                    // ignores its stop: the bus must abandon this worker
+                }
+            }
+            return EventResult.businessResult(event.id(), true, "released");
+        });
+        RuntimeEventBus bus = TestBuses.bus(1, factory);
+        try {
+            var running = bus.submit(Event.builder("stubborn").maxRetries(0).build());
+            assertTrue(started.await(30, TimeUnit.SECONDS));
+            AtomicReference<Boolean> flagAfter = new AtomicReference<>();
+            Thread caller = Thread.ofPlatform().start(() -> {
+                Thread.currentThread().interrupt();
+                bus.shutdown();
+                flagAfter.set(Thread.currentThread().isInterrupted());
+            });
+            caller.join(TimeUnit.SECONDS.toMillis(30));
+            assertEquals(Boolean.TRUE, flagAfter.get(), "shutdown returned, with the caller's interrupt kept");
+            // Bounds a liveness property (the grace is 100 ms); the result must not wait for the release below.
+            EventResult result = running.get(10, TimeUnit.SECONDS);
+            assertInstanceOf(EventCancelledException.class, result.exception(), result::toString);
+            assertTrue(bus.isTerminated());
+        } finally {
+            release.countDown();
+        }
+    }
+
     @Test
     void defaultBusIsOneLiveInstanceAndIsRecreatedAfterShutdown() {
         EventBus first = EventBus.getDefault();
