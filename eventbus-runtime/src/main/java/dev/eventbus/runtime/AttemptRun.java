@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * One attempt of a task, and the state machine that decides who finishes it when it is stopped.
@@ -166,8 +167,11 @@ final class AttemptRun implements Attempt, EventContext {
         return handler.handle(task.event, this);
     }
 
-    /** Stops a running attempt: interrupts its thread, then runs the stop actions. False if it had ended. */
-    boolean stop(int why) {
+    /**
+     * Stops a running attempt: interrupts its thread, then runs the stop actions in a thread of their own, started by
+     * {@code starter} (the bus's). False if it had ended.
+     */
+    boolean stop(int why, Consumer<Thread> starter) {
         if (!STATE.compareAndSet(this, RUNNING, STOPPING)) {
             return false;
         }
@@ -183,7 +187,7 @@ final class AttemptRun implements Attempt, EventContext {
         EventHandler handler = handlerToTerminate;
         if (handler != null || actions != null) {
             // Stop actions are user code (terminate) or process kills: never on the watchdog's thread.
-            Thread.ofVirtual().name("eventbus-stop-" + task.event.id()).start(() -> {
+            Thread stopThread = Thread.ofVirtual().name("eventbus-stop-" + task.event.id()).unstarted(() -> {
                 try {
                     if (handler != null) {
                         runQuietly(() -> handler.terminate(this));
@@ -195,6 +199,21 @@ final class AttemptRun implements Attempt, EventContext {
                     stopActionsDone.countDown();
                 }
             });
+            try {
+                starter.accept(stopThread);
+            } catch (Throwable t) {
+                // No thread for them (the system allows no more): the attempt is stopped all the same, interrupted and,
+                // if it ignores that, abandoned after the grace, which the caller arranges only if this returns true;
+                // and its owner must not wait for actions that will never run. Not run here: the caller may be the
+                // watchdog, which user code must never hold.
+                stopActionsDone.countDown();
+                try {
+                    RuntimeEventBus.LOG.log(System.Logger.Level.ERROR, "No thread could run the stop actions"
+                            + " (terminate) of event " + task.event.id() + "; the attempt is stopped without them", t);
+                } catch (Throwable logFailure) {
+                    // the stop goes on all the same
+                }
+            }
         } else {
             stopActionsDone.countDown();
         }

@@ -79,8 +79,8 @@ final class RuntimeEventBus implements EventBus {
     }
 
     /**
-     * @param threadStarter starts the bus's threads (its watchdog and workers): {@code Thread::start}, or in tests one
-     *                      that fails as the JVM does when the system allows no more threads
+     * @param threadStarter starts the bus's threads (its watchdog, workers and stop actions): {@code Thread::start}, or
+     *                      in tests one that fails as the JVM does when the system allows no more threads
      */
     RuntimeEventBus(EventBusConfig config, List<ExecutionModeProvider> providers, Consumer<Thread> threadStarter) {
         this.config = Objects.requireNonNull(config, "config");
@@ -255,7 +255,7 @@ final class RuntimeEventBus implements EventBus {
             thread.countAttempt();
             watchdog.attemptStarted();
             if (state >= STOPPING) {
-                attempt.stop(AttemptRun.CANCEL); // closes the race with an immediate shutdown's sweep
+                attempt.stop(AttemptRun.CANCEL, threadStarter); // closes the race with an immediate shutdown's sweep
             }
             EventResult result = null;
             Throwable failure = null;
@@ -379,6 +379,11 @@ final class RuntimeEventBus implements EventBus {
             watchdog.unwatch(worker.state);
             throw t;
         }
+    }
+
+    /** Starts a thread of the bus's (a stop's actions run in one), as its workers are started. */
+    void startThread(Thread thread) {
+        threadStarter.accept(thread);
     }
 
     void workerExited(Worker worker) {
@@ -558,7 +563,7 @@ final class RuntimeEventBus implements EventBus {
         cancelQueued();
         for (ThreadState slot : watchdog.slots()) {
             AttemptRun attempt = slot.current;
-            if (attempt != null && attempt.stop(AttemptRun.CANCEL) && slot.pooled) {
+            if (attempt != null && attempt.stop(AttemptRun.CANCEL, threadStarter) && slot.pooled) {
                 watchdog.checkAfterGrace(attempt);
             }
         }

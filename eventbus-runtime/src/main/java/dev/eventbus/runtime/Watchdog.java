@@ -136,7 +136,7 @@ final class Watchdog implements Runnable {
             }
             long deadline = slot.seenDeadline;
             if (deadline - now <= 0) {
-                if (attempt.stop(AttemptRun.TIMEOUT) && slot.pooled) {
+                if (attempt.stop(AttemptRun.TIMEOUT, bus::startThread) && slot.pooled) {
                     checkAfterGrace(attempt);
                 }
             } else if (deadline - next < 0) {

@@ -400,6 +400,45 @@ class LifecycleTest {
         assertFalse(bus.watchdog().thread().isAlive(), "the watchdog was never stopped");
     }
 
+    /**
+     * When no thread could be started for a stop's actions, {@code stop()} threw after it had marked the attempt
+     * stopped: the watchdog never checked it after the grace, so a worker whose handler ignores the interrupt was never
+     * abandoned nor replaced (the pool shrank), and its event got no result. Now the stop goes on without its actions.
+     */
+    @Test
+    void whenNoThreadCanRunAStopsActionsAStubbornWorkerIsStillAbandonedAndReplaced() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        EventFactory factory = TestBuses.factory("stubborn", () -> (event, context) -> {
+            while (release.getCount() > 0) {
+                try {
+                    release.await();
+                } catch (InterruptedException ignored) {
+                    // ignores its timeout's interrupt: the bus must abandon this worker and replace it
+                }
+            }
+            return EventResult.businessResult(event.id(), true, null);
+        });
+        EventBusConfig config = new EventBusConfig(1, 1000, factory, 1, EventBusConfig.DEFAULT_CORELET_IDLE_TIMEOUT,
+                List.of(), List.of(), EventBusConfig.DEFAULT_CMD_OUTPUT_CAP);
+        Consumer<Thread> noVirtualThreads = thread -> {
+            if (thread.isVirtual()) { // the stop actions' thread
+                throw new OutOfMemoryError("unable to create native thread (simulated)");
+            }
+            thread.start();
+        };
+        RuntimeEventBus bus = new RuntimeEventBus(config, ModeRegistry.discovered(), noVirtualThreads);
+        try {
+            // Bounds a liveness property (timeout 200 ms, grace 100 ms); the result must not wait for the release.
+            EventResult result = bus.submit(Event.builder("stubborn").timeout(Duration.ofMillis(200))
+                    .maxRetries(0).build()).get(10, TimeUnit.SECONDS);
+            assertInstanceOf(EventTimeoutException.class, result.exception(), result::toString);
+            assertEquals(1, bus.liveWorkers(), "the abandoned worker was replaced");
+        } finally {
+            release.countDown();
+            bus.shutdown();
+        }
+    }
+
     /** Starts threads as the JVM does until the system allows no more: the given start fails like it would. */
     private static Consumer<Thread> failingFrom(int failingStart, List<Thread> started) {
         AtomicInteger starts = new AtomicInteger();
