@@ -343,8 +343,12 @@ final class RuntimeEventBus implements EventBus {
                 }
             }
         }
-        LOG.log(System.Logger.Level.WARNING, () -> "Thread " + attempt.owner.thread.getName() + " ignored the"
-                + " interrupt of " + attempt.task.event + "; it is abandoned and replaced");
+        try {
+            LOG.log(System.Logger.Level.WARNING, () -> "Thread " + attempt.owner.thread.getName() + " ignored the"
+                    + " interrupt of " + attempt.task.event + "; it is abandoned and replaced");
+        } catch (Throwable logFailure) {
+            // The task has no owner until the replacement starts: a failing log call must not leave it without one.
+        }
         try {
             startWorker(attempt);
         } catch (Throwable t) {

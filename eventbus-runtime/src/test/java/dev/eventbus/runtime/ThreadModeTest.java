@@ -11,6 +11,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -68,6 +70,60 @@ class ThreadModeTest {
             assertEquals(threads, bus.liveWorkers());
         } finally {
             release.countDown();
+        }
+    }
+
+    /**
+     * The watchdog logged a worker's abandonment after it had taken the task from it and before it started the
+     * replacement: when that log call threw (a logging handler that fails, or no memory for the message), nobody
+     * owned the task any more, so its event never got a result, and the pool was one worker short for good.
+     */
+    @Test
+    void anAbandonedWorkerIsReplacedEvenWhenLoggingItsAbandonmentFails() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        var factory = TestBuses.factory("stubborn", () -> (event, context) -> {
+            while (release.getCount() > 0) {
+                try {
+                    release.await();
+                } catch (InterruptedException ignored) {
+                    // deliberately ignores interruption: the bus must abandon and replace this thread
+                }
+            }
+            return EventResult.businessResult(event.id(), true, null);
+        });
+        Event event = Event.builder("stubborn").timeout(Duration.ofMillis(200)).maxRetries(0).build();
+        AtomicInteger thrown = new AtomicInteger();
+        // The logging backend (java.util.logging, which this module does not read: reached by reflection) fails on
+        // the record of this event's abandonment, as a logging filter or handler may throw.
+        Class<?> loggerClass = Class.forName("java.util.logging.Logger");
+        Class<?> filterClass = Class.forName("java.util.logging.Filter");
+        Object logger = loggerClass.getMethod("getLogger", String.class).invoke(null, "dev.eventbus.runtime");
+        Object previousFilter = loggerClass.getMethod("getFilter").invoke(logger);
+        Object failing = Proxy.newProxyInstance(filterClass.getClassLoader(), new Class<?>[] {filterClass},
+                (proxy, method, args) -> {
+                    if (!method.getName().equals("isLoggable")) {
+                        return method.invoke(this, args); // toString, hashCode, equals: not called by the logger
+                    }
+                    Object message = args[0].getClass().getMethod("getMessage").invoke(args[0]);
+                    if (message instanceof String text && text.contains(event.id()) && text.contains("abandoned")) {
+                        thrown.incrementAndGet();
+                        throw new IllegalStateException("the logging backend fails (simulated)");
+                    }
+                    return true;
+                });
+        Method setFilter = loggerClass.getMethod("setFilter", filterClass);
+        setFilter.invoke(logger, failing);
+        RuntimeEventBus bus = TestBuses.bus(1, factory);
+        try {
+            // Bounds a liveness property (timeout 200 ms, grace 100 ms); the result must not wait for the release.
+            EventResult result = bus.submit(event).get(10, TimeUnit.SECONDS);
+            assertInstanceOf(EventTimeoutException.class, result.exception(), result::toString);
+            assertEquals(1, thrown.get(), "the abandonment was logged once, and that threw");
+            assertEquals(1, bus.liveWorkers(), "the abandoned worker was replaced");
+        } finally {
+            setFilter.invoke(logger, previousFilter);
+            release.countDown();
+            bus.shutdown(true); // a graceful one would wait for ever for an event that lost its owner
         }
     }
 
