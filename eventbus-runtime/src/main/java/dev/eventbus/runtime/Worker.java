@@ -22,7 +22,7 @@ final class Worker implements Runnable {
     @Override
     public void run() {
         try {
-            if (takeOver != null && !bus.continueAbandoned(takeOver, state)) {
+            if (takeOver != null && !continueAbandoned()) {
                 return;
             }
             for (Task task = bus.queue.take(); task != null; task = bus.queue.take()) {
@@ -43,15 +43,28 @@ final class Worker implements Runnable {
         try {
             return bus.runQueued(task, state);
         } catch (Throwable t) {
-            try {
-                RuntimeEventBus.LOG.log(System.Logger.Level.ERROR, () -> "Worker " + thread.getName()
-                        + " failed around " + task.event + ", which got the error as its result; the worker serves on",
-                        t);
-            } catch (Throwable logFailure) {
-                // Logging it failed too (the error's toString() throws an Error): serve on all the same.
-            }
-            Thread.interrupted(); // a stop meant for the failed attempt
-            return true;
+            return serveOn(task, t);
         }
+    }
+
+    /** Finishes or retries the task taken over; an error around its handler is contained as {@link #runQueued}'s. */
+    private boolean continueAbandoned() {
+        try {
+            return bus.continueAbandoned(takeOver, state);
+        } catch (Throwable t) {
+            return serveOn(takeOver.task, t);
+        }
+    }
+
+    /** Logs an error thrown around a task's handler (already the task's result); the worker serves on: true. */
+    private boolean serveOn(Task task, Throwable t) {
+        try {
+            RuntimeEventBus.LOG.log(System.Logger.Level.ERROR, () -> "Worker " + thread.getName()
+                    + " failed around " + task.event + ", which got the error as its result; the worker serves on", t);
+        } catch (Throwable logFailure) {
+            // Logging it failed too (the error's toString() throws an Error): serve on all the same.
+        }
+        Thread.interrupted(); // a stop meant for the failed attempt
+        return true;
     }
 }

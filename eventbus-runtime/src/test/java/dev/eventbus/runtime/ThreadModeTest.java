@@ -281,6 +281,44 @@ class ThreadModeTest {
     }
 
     /**
+     * A replacement worker runs the retry of the event it took over outside the loop that contains an error around a
+     * handler: such an error (here: logging the handler's VirtualMachineError fails) escaped the replacement, which
+     * died, and the pool shrank for good although the event got its result. Now the replacement serves on.
+     */
+    @Test
+    void aReplacementWorkerServesOnAfterAnErrorAroundTheRetryItTookOver() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger calls = new AtomicInteger();
+        var factory = TestBuses.factory("stubborn-then-unprintable", () -> (event, context) -> {
+            if (calls.incrementAndGet() > 1) {
+                throw new UnprintableError(); // the retry, in the replacement worker
+            }
+            while (release.getCount() > 0) {
+                try {
+                    release.await();
+                } catch (InterruptedException ignored) {
+                    // ignores its timeout: the bus abandons this worker and a replacement retries the event
+                }
+            }
+            return EventResult.businessResult(event.id(), true, null);
+        });
+        factory.registerEventType("ok", () -> (event, context) ->
+                EventResult.businessResult(event.id(), true, context.threadId()));
+        RuntimeEventBus bus = TestBuses.bus(1, factory);
+        try {
+            EventResult failed = bus.submit(Event.builder("stubborn-then-unprintable").timeout(Duration.ofMillis(200))
+                    .maxRetries(1).build()).get(10, TimeUnit.SECONDS);
+            assertInstanceOf(IllegalStateException.class, failed.exception(), failed::toString);
+            assertEquals(2, calls.get());
+            assertTrue(bus.submit(Event.of("ok")).get(10, TimeUnit.SECONDS).success(), "the pool lost its worker");
+            assertEquals(1, bus.liveWorkers());
+        } finally {
+            release.countDown();
+            bus.shutdown(true);
+        }
+    }
+
+    /**
      * Runs one event whose handler throws the given error on a one-worker bus, checks that the event failed and
      * counted out and that the same worker serves the next event; returns the failed event's result.
      */
