@@ -252,19 +252,32 @@ final class AttemptRun implements Attempt, EventContext {
         return reason;
     }
 
-    /** Waits a while for the stop actions; false if they still run (or this thread was interrupted meanwhile). */
+    /**
+     * Waits a while for the stop actions; false if they still run. An interrupt during the wait belongs to this stopped
+     * attempt (a {@code terminate()} may interrupt the thread it stops): it is absorbed, so that it cannot reach what
+     * this thread runs next (the next task, or a SYNC caller's code after {@code publish}); once the actions are done,
+     * all of theirs have arrived. An enclosing attempt's stop loses nothing by it: the nested event retries no more,
+     * and {@code dispatch} raises that interrupt again.
+     */
     private boolean awaitStopActions() {
-        try {
-            if (stopActionsDone.await(STOP_ACTIONS_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
-                return true;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_ACTIONS_WAIT_MILLIS);
+        boolean done;
+        while (true) {
+            try {
+                done = stopActionsDone.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                break;
+            } catch (InterruptedException e) {
+                // absorbed, and the wait goes on
             }
+        }
+        // The await checks the flag before the count: an interrupt raised just before the count went down is here.
+        Thread.interrupted();
+        if (!done) {
             RuntimeEventBus.LOG.log(System.Logger.Level.WARNING, () -> "terminate() of event " + task.event.id()
                     + " is still running after " + STOP_ACTIONS_WAIT_MILLIS + " ms; the event goes on, and this"
                     + " thread's next " + task.event.type() + " event gets a new handler instance");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
-        return false;
+        return done;
     }
 
     /**

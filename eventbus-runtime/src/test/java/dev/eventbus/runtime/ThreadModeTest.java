@@ -239,6 +239,69 @@ class ThreadModeTest {
         }
     }
 
+    /**
+     * A {@code terminate()} may interrupt the thread it stops, as a handler that knows its thread would. The owner
+     * clears the bus's own interrupt and then waits for {@code terminate()}; an interrupt that arrived during that wait
+     * was kept: it reached the next task of the worker (and, idle, made the worker's wait for a task spin), or stayed
+     * set in a SYNC caller when {@code publish} returned. The wait now absorbs it, as it belongs to the stopped attempt.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"sync", "thread"})
+    void anInterruptFromTerminateNeverReachesWhatTheThreadRunsNext(String mode) throws Exception {
+        CountDownLatch handling = new CountDownLatch(1);
+        var factory = TestBuses.factory("interrupting-terminate", () -> new EventHandler() {
+            volatile Thread runner;
+
+            @Override
+            public EventResult handle(Event event, EventContext context) throws Exception {
+                if ("probe".equals(event.data())) { // what the thread's next event finds
+                    return EventResult.businessResult(event.id(), true, Thread.currentThread().isInterrupted());
+                }
+                runner = Thread.currentThread();
+                handling.countDown();
+                new CountDownLatch(1).await(); // until the timeout interrupts it
+                return EventResult.businessResult(event.id(), true, "never");
+            }
+
+            @Override
+            public void terminate(EventContext context) {
+                try {
+                    handling.await();
+                    Thread stopped = runner;
+                    // Once the owner is back and waits for this terminate() (the only timed wait on its way), the
+                    // bus's own interrupt is cleared: interrupt it now.
+                    assertTrue(Await.until(Duration.ofSeconds(20),
+                            () -> stopped.getState() == Thread.State.TIMED_WAITING));
+                    stopped.interrupt();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        try (RuntimeEventBus bus = TestBuses.bus(1, factory)) {
+            Event timingOut = Event.builder("interrupting-terminate").mode(new ExecutionMode(mode))
+                    .timeout(Duration.ofMillis(100)).maxRetries(0).build();
+            Event probe = Event.builder("interrupting-terminate").mode(new ExecutionMode(mode)).data("probe").build();
+            if (mode.equals("sync")) {
+                var flags = new java.util.concurrent.CompletableFuture<List<Object>>();
+                Thread.ofPlatform().start(() -> {
+                    String id = bus.publish(timingOut);
+                    boolean flagAfterPublish = Thread.currentThread().isInterrupted();
+                    flags.complete(List.of(bus.getResults(List.of(id), false).get(id), flagAfterPublish));
+                });
+                List<Object> outcome = flags.get(30, TimeUnit.SECONDS);
+                EventResult result = (EventResult) outcome.get(0);
+                assertInstanceOf(EventTimeoutException.class, result.exception(), result::toString);
+                assertEquals(false, outcome.get(1), "the caller's interrupt flag is set after publish returned");
+            } else {
+                EventResult result = bus.submit(timingOut).get(30, TimeUnit.SECONDS);
+                assertInstanceOf(EventTimeoutException.class, result.exception(), result::toString);
+                assertEquals(false, bus.submit(probe).get(30, TimeUnit.SECONDS).data(),
+                        "the worker's next event started with the stopped attempt's interrupt");
+            }
+        }
+    }
+
     /** A VirtualMachineError whose toString() fails: logging it fails in the bus's own code, around the handler. */
     static final class UnprintableError extends InternalError {
         private static final long serialVersionUID = 1L;
