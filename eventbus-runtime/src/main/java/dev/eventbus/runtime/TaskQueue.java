@@ -268,6 +268,9 @@ final class TaskQueue {
             long parked = spinner ? System.nanoTime() : 0;
             while (self.waiting && !closed) {
                 LockSupport.park(this);
+                // An interrupt of an idle worker stops nothing (the bus interrupts attempts, never a waiting worker):
+                // kept, it made every park return at once, and the worker spun on a core until the next task.
+                Thread.interrupted();
             }
             if (self.waiting && idle.remove(self)) { // woken by close(), not by an offer
                 self.waiting = false;

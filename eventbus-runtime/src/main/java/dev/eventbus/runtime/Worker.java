@@ -26,6 +26,9 @@ final class Worker implements Runnable {
                 return;
             }
             for (Task task = bus.queue.take(); task != null; task = bus.queue.take()) {
+                // A stray interrupt (user code that kept this thread) must not greet the task's handler: the bus's own
+                // stops target an attempt, published only once the task runs.
+                Thread.interrupted();
                 if (!runQueued(task)) {
                     return; // abandoned: a replacement worker has this task and this place now
                 }

@@ -302,6 +302,27 @@ class ThreadModeTest {
         }
     }
 
+    /**
+     * An interrupt that reaches an idle worker (user code kept a handler's thread and interrupts it later; a
+     * {@code terminate()} that interrupts after the bus stopped waiting for it) stops nothing: no attempt runs. Kept,
+     * it made the worker's park return at once, so the idle worker spun on a core until the next event, and that event's
+     * handler started interrupted. The worker now clears it.
+     */
+    @Test
+    void aStrayInterruptOfAnIdleWorkerIsClearedNotSpunOnNorPassedToTheNextEvent() throws Exception {
+        var factory = TestBuses.factory("whoami", () -> (event, context) -> EventResult.businessResult(event.id(), true,
+                "probe".equals(event.data()) ? Thread.currentThread().isInterrupted() : Thread.currentThread()));
+        try (RuntimeEventBus bus = TestBuses.bus(1, factory)) {
+            Thread worker = (Thread) bus.submit(Event.of("whoami")).get(30, TimeUnit.SECONDS).data();
+            worker.interrupt();
+
+            assertTrue(Await.until(Duration.ofSeconds(20), () -> !worker.isInterrupted()),
+                    "the idle worker kept the stray interrupt (and its park returned at once, for ever)");
+            assertEquals(false, bus.submit(Event.of("whoami", "probe")).get(30, TimeUnit.SECONDS).data(),
+                    "the next event's handler started interrupted");
+        }
+    }
+
     /** A VirtualMachineError whose toString() fails: logging it fails in the bus's own code, around the handler. */
     static final class UnprintableError extends InternalError {
         private static final long serialVersionUID = 1L;
