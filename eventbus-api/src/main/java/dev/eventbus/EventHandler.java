@@ -42,6 +42,12 @@ public interface EventHandler {
      * the same context as the attempt. A handler that does not respond to interruption should stop here (close a
      * socket, set a flag it polls). The default does nothing.
      *
+     * <p>It runs while {@code handle} may still run, so what the two share must be safe to use from two threads:
+     * hand it over in a {@code volatile} field or an {@code AtomicReference} of the handler (the socket to close, say),
+     * not through {@link EventContext#threadLocalData()}, a plain map of the running thread. In SYNC and THREAD modes
+     * the bus waits about a second for {@code terminate} to return; after that, the thread's next event of this type
+     * gets a new handler instance, so that the two never run on one instance at once.
+     *
      * @param context the context of the attempt being stopped
      */
     default void terminate(EventContext context) {
