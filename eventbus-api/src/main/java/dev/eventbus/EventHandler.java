@@ -46,7 +46,7 @@ public interface EventHandler {
      * hand it over in a {@code volatile} field or an {@code AtomicReference} of the handler (the socket to close, say),
      * not through {@link EventContext#threadLocalData()}, a plain map of the running thread. In SYNC and THREAD modes
      * the bus waits about a second for {@code terminate} to return; after that, the thread's next event of this type
-     * gets a new handler instance, so that the two never run on one instance at once.
+     * gets a new handler instance, so that {@code terminate} and that event never share one.
      *
      * @param context the context of the attempt being stopped
      */
