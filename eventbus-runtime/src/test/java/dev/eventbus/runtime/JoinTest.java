@@ -200,13 +200,7 @@ class JoinTest {
         CompletableFuture<Throwable> joinOutcome = new CompletableFuture<>();
         AtomicReference<RuntimeEventBus> self = new AtomicReference<>();
         try (RuntimeEventBus bus = TestBuses.bus(1, TestBuses.factory("stubborn", () -> (event, context) -> {
-            while (replaced.getCount() > 0) {
-                try {
-                    replaced.await();
-                } catch (InterruptedException ignored) {
-                    // this handler deliberately ignores its timeout's interrupt, so its worker is abandoned
-                }
-            }
+            TestBuses.awaitIgnoringInterrupts(replaced); // the bus must abandon (and replace) this worker
             try {
                 self.get().join();
                 joinOutcome.complete(null);

@@ -133,13 +133,7 @@ class LifecycleTest {
         CountDownLatch release = new CountDownLatch(1);
         EventFactory factory = TestBuses.factory("stubborn", () -> (event, context) -> {
             started.countDown();
-            while (release.getCount() > 0) {
-                try {
-                    release.await();
-                } catch (InterruptedException ignored) {
-                    // ignores its stop: the bus must abandon this worker
-                }
-            }
+            TestBuses.awaitIgnoringInterrupts(release); // the bus must abandon (and replace) this worker
             return EventResult.businessResult(event.id(), true, "released");
         });
         RuntimeEventBus bus = TestBuses.bus(1, factory);
@@ -409,13 +403,7 @@ class LifecycleTest {
     void whenNoThreadCanRunAStopsActionsAStubbornWorkerIsStillAbandonedAndReplaced() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         EventFactory factory = TestBuses.factory("stubborn", () -> (event, context) -> {
-            while (release.getCount() > 0) {
-                try {
-                    release.await();
-                } catch (InterruptedException ignored) {
-                    // ignores its timeout's interrupt: the bus must abandon this worker and replace it
-                }
-            }
+            TestBuses.awaitIgnoringInterrupts(release); // the bus must abandon (and replace) this worker
             return EventResult.businessResult(event.id(), true, null);
         });
         EventBusConfig config = new EventBusConfig(1, 1000, factory, 1, EventBusConfig.DEFAULT_CORELET_IDLE_TIMEOUT,
@@ -478,13 +466,7 @@ class LifecycleTest {
     void whenNoThreadCanReplaceAnAbandonedWorkerItsEventGetsTheErrorAndTimeoutsStillWork() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         EventFactory factory = TestBuses.factory("stubborn", () -> (event, context) -> {
-            while (release.getCount() > 0) {
-                try {
-                    release.await();
-                } catch (InterruptedException ignored) {
-                    // ignores its timeout's interrupt: the bus abandons this worker and tries to replace it
-                }
-            }
+            TestBuses.awaitIgnoringInterrupts(release); // the bus must abandon (and replace) this worker
             return EventResult.businessResult(event.id(), true, null);
         });
         factory.registerEventType("waits", () -> (event, context) -> {

@@ -12,6 +12,7 @@ import dev.eventbus.spi.ExecutionModeProvider;
 import dev.eventbus.spi.ModeExecutor;
 
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -19,6 +20,20 @@ import java.util.stream.Collectors;
 final class TestBuses {
 
     private TestBuses() {
+    }
+
+    /**
+     * Waits until {@code release} opens, ignoring every interrupt: what a handler that the bus must abandon on its
+     * timeout does.
+     */
+    static void awaitIgnoringInterrupts(CountDownLatch release) {
+        while (release.getCount() > 0) {
+            try {
+                release.await();
+            } catch (InterruptedException ignored) {
+                // ignored on purpose: see above
+            }
+        }
     }
 
     static EventFactory factory(String type, Supplier<? extends EventHandler> handler) {

@@ -39,13 +39,7 @@ class ThreadModeTest {
         CountDownLatch release = new CountDownLatch(1);
         CyclicBarrier allWorkers = new CyclicBarrier(threads);
         var factory = TestBuses.factory("stubborn", () -> (event, context) -> {
-            while (release.getCount() > 0) {
-                try {
-                    release.await();
-                } catch (InterruptedException ignored) {
-                    // deliberately ignores interruption: the bus must abandon and replace this thread
-                }
-            }
+            TestBuses.awaitIgnoringInterrupts(release); // the bus must abandon (and replace) this worker
             return EventResult.businessResult(event.id(), true, null);
         });
         factory.registerEventType("meet", () -> (event, context) -> {
@@ -82,13 +76,7 @@ class ThreadModeTest {
     void anAbandonedWorkerIsReplacedEvenWhenLoggingItsAbandonmentFails() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         var factory = TestBuses.factory("stubborn", () -> (event, context) -> {
-            while (release.getCount() > 0) {
-                try {
-                    release.await();
-                } catch (InterruptedException ignored) {
-                    // deliberately ignores interruption: the bus must abandon and replace this thread
-                }
-            }
+            TestBuses.awaitIgnoringInterrupts(release); // the bus must abandon (and replace) this worker
             return EventResult.businessResult(event.id(), true, null);
         });
         Event event = Event.builder("stubborn").timeout(Duration.ofMillis(200)).maxRetries(0).build();
@@ -377,13 +365,7 @@ class ThreadModeTest {
             if (calls.incrementAndGet() > 1) {
                 throw new UnprintableError(); // the retry, in the replacement worker
             }
-            while (release.getCount() > 0) {
-                try {
-                    release.await();
-                } catch (InterruptedException ignored) {
-                    // ignores its timeout: the bus abandons this worker and a replacement retries the event
-                }
-            }
+            TestBuses.awaitIgnoringInterrupts(release); // the bus must abandon (and replace) this worker
             return EventResult.businessResult(event.id(), true, null);
         });
         factory.registerEventType("ok", () -> (event, context) ->
