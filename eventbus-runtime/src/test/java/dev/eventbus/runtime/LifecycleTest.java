@@ -106,15 +106,8 @@ class LifecycleTest {
         var running = bus.submit(Event.builder("block").maxRetries(0).build());
         assertTrue(started.await(30, TimeUnit.SECONDS));
         var queued = bus.submit(Event.of("ok")); // behind it on the one worker
-        AtomicReference<Boolean> flagAfter = new AtomicReference<>();
-        Thread caller = Thread.ofPlatform().start(() -> {
-            Thread.currentThread().interrupt();
-            bus.shutdown();
-            flagAfter.set(Thread.currentThread().isInterrupted());
-        });
-        caller.join(TimeUnit.SECONDS.toMillis(30));
-
-        assertEquals(Boolean.TRUE, flagAfter.get(), "shutdown returned, with the caller's interrupt kept");
+        assertEquals(Boolean.TRUE, shutdownFromAnInterruptedThread(bus),
+                "shutdown returned, with the caller's interrupt kept");
         assertInstanceOf(EventCancelledException.class, queued.get(30, TimeUnit.SECONDS).exception());
         assertInstanceOf(EventCancelledException.class, running.get(30, TimeUnit.SECONDS).exception());
         assertTrue(bus.isTerminated());
@@ -140,14 +133,8 @@ class LifecycleTest {
         try {
             var running = bus.submit(Event.builder("stubborn").maxRetries(0).build());
             assertTrue(started.await(30, TimeUnit.SECONDS));
-            AtomicReference<Boolean> flagAfter = new AtomicReference<>();
-            Thread caller = Thread.ofPlatform().start(() -> {
-                Thread.currentThread().interrupt();
-                bus.shutdown();
-                flagAfter.set(Thread.currentThread().isInterrupted());
-            });
-            caller.join(TimeUnit.SECONDS.toMillis(30));
-            assertEquals(Boolean.TRUE, flagAfter.get(), "shutdown returned, with the caller's interrupt kept");
+            assertEquals(Boolean.TRUE, shutdownFromAnInterruptedThread(bus),
+                    "shutdown returned, with the caller's interrupt kept");
             // Bounds a liveness property (the grace is 100 ms); the result must not wait for the release below.
             EventResult result = running.get(10, TimeUnit.SECONDS);
             assertInstanceOf(EventCancelledException.class, result.exception(), result::toString);
@@ -492,5 +479,20 @@ class LifecycleTest {
             release.countDown();
             bus.shutdown();
         }
+    }
+
+    /**
+     * Calls {@code shutdown()} from a thread whose interrupt is set; returns whether the flag was still set when it
+     * returned, or null if it did not return within 30 s.
+     */
+    private static Boolean shutdownFromAnInterruptedThread(RuntimeEventBus bus) throws InterruptedException {
+        AtomicReference<Boolean> flagAfter = new AtomicReference<>();
+        Thread caller = Thread.ofPlatform().start(() -> {
+            Thread.currentThread().interrupt();
+            bus.shutdown();
+            flagAfter.set(Thread.currentThread().isInterrupted());
+        });
+        caller.join(TimeUnit.SECONDS.toMillis(30));
+        return flagAfter.get();
     }
 }
