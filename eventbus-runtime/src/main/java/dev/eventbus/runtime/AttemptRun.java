@@ -221,8 +221,9 @@ final class AttemptRun implements Attempt, EventContext {
     }
 
     /**
-     * Called by the owner when the attempt returned. Returns DONE, ACKED (it was stopped; the interrupt is now
-     * cleared and the stop actions have run) or ABANDONED (another thread owns the task now).
+     * Called by the owner when the attempt returned. Returns DONE, ACKED (it was stopped; the bus's interrupt is now
+     * cleared, and the owner must call {@link #settleStop()} before this thread runs anything else of the bus's) or
+     * ABANDONED (another thread owns the task now).
      */
     int finish() {
         if (STATE.compareAndSet(this, RUNNING, DONE)) {
@@ -234,13 +235,22 @@ final class AttemptRun implements Attempt, EventContext {
         }
         if (s == STOPPED && STATE.compareAndSet(this, STOPPED, ACKED)) {
             Thread.interrupted();
-            if (!awaitStopActions() && handlerToTerminate != null) {
-                // terminate() still runs on that instance: the next attempt must not run on it at the same time.
-                owner.forgetHandler(handlerToTerminate);
-            }
             return ACKED;
         }
         return ABANDONED;
+    }
+
+    /**
+     * Called by the owner after {@link #finish()} returned ACKED, once it has delivered the task's result if the task
+     * ends here (so that a slow {@code terminate()} never delays the report of a timeout: the wait took up to a
+     * second before it), and before it retries or runs anything else: waits a while for the stop actions, and if they
+     * still run, drops the handler instance that {@code terminate()} still runs on.
+     */
+    void settleStop() {
+        if (!awaitStopActions() && handlerToTerminate != null) {
+            // terminate() still runs on that instance: the next attempt must not run on it at the same time.
+            owner.forgetHandler(handlerToTerminate);
+        }
     }
 
     /** Called by the watchdog after the grace: true if the owner had not come back and this thread now owns it. */

@@ -235,14 +235,22 @@ final class RuntimeEventBus implements EventBus {
      */
     private boolean failedOutsideHandler(Task task, ThreadState thread, Throwable t) {
         AttemptRun attempt = thread.current;
+        int end = AttemptRun.DONE;
         if (attempt != null && attempt.task == task) {
             thread.endAttempt();
-            if (attempt.finish() == AttemptRun.ABANDONED) {
+            end = attempt.finish();
+            if (end == AttemptRun.ABANDONED) {
                 return false;
             }
         }
-        if (!task.isCompleted()) {
-            complete(task, EventResult.exceptionResult(task.event.id(), t), thread);
+        try {
+            if (!task.isCompleted()) {
+                complete(task, EventResult.exceptionResult(task.event.id(), t), thread);
+            }
+        } finally {
+            if (end == AttemptRun.ACKED) {
+                attempt.settleStop();
+            }
         }
         return true;
     }
@@ -279,7 +287,14 @@ final class RuntimeEventBus implements EventBus {
                 return false;
             }
             if (end == AttemptRun.ACKED) {
-                if (finishStopped(task, attempt, thread)) {
+                boolean finished;
+                try {
+                    finished = finishStopped(task, attempt, thread);
+                } finally {
+                    // After the result, if the task ends here: a slow terminate() delays only what runs next.
+                    attempt.settleStop();
+                }
+                if (finished) {
                     return true;
                 }
                 continue;

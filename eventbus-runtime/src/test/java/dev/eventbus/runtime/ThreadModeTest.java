@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
@@ -222,6 +223,50 @@ class ThreadModeTest {
             assertEquals(2, result.data(), "the retry ran on the instance still terminating");
             assertEquals(Set.of("handle 1", "terminate 1", "handle 2"), Set.copyOf(calls));
             assertEquals(3, calls.size(), calls::toString);
+        } finally {
+            endTerminate.countDown();
+        }
+    }
+
+    /**
+     * A timeout is reported within the timeout and a short grace, whatever {@code terminate()} does: the owner of a
+     * stopped attempt waited up to 1 s for a slow {@code terminate()} before it delivered even the final timeout, so
+     * the report came after timeout + 1 s. Now the final result goes out first, and the wait (which keeps a late
+     * interrupt from {@code terminate()} away from the thread's next task) comes after it. The progress tracker runs
+     * as the result is delivered, in the worker: it sees whether the owner gave up waiting before that.
+     */
+    @Test
+    void aSlowTerminateDoesNotDelayTheReportOfTheFinalTimeout() throws Exception {
+        CountDownLatch endTerminate = new CountDownLatch(1);
+        var factory = TestBuses.factory("slow-terminate", () -> new EventHandler() {
+            @Override
+            public EventResult handle(Event event, EventContext context) throws Exception {
+                new CountDownLatch(1).await(); // until the timeout interrupts it
+                return EventResult.businessResult(event.id(), true, "never");
+            }
+
+            @Override
+            public void terminate(EventContext context) {
+                try {
+                    endTerminate.await(60, TimeUnit.SECONDS); // until the result has been delivered
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        try (LogCapture log = new LogCapture("dev.eventbus.runtime");
+             RuntimeEventBus bus = TestBuses.bus(1, factory)) {
+            CompletableFuture<List<String>> loggedAtReport = new CompletableFuture<>();
+            Event event = Event.builder("slow-terminate").timeout(Duration.ofMillis(100)).maxRetries(0)
+                    .progressTracker(steps -> {
+                        loggedAtReport.complete(log.records()); // in the worker, as the result is delivered
+                        endTerminate.countDown();
+                    }).progressSteps(1).build();
+            EventResult result = bus.submit(event).get(30, TimeUnit.SECONDS);
+            assertInstanceOf(EventTimeoutException.class, result.exception(), result::toString);
+            List<String> logged = loggedAtReport.get(30, TimeUnit.SECONDS);
+            assertFalse(logged.stream().anyMatch(r -> r.contains(event.id())),
+                    () -> "the timeout was reported only after the owner had waited for terminate() in vain: " + logged);
         } finally {
             endTerminate.countDown();
         }
