@@ -90,7 +90,8 @@ public class EventFactory {
      * @param eventType the type, not blank and not starting with {@code _} (reserved)
      * @param handlerClass a concrete class with a public no-arg constructor, accessible to module {@code dev.eventbus}
      *     (its package exported, at least to {@code dev.eventbus})
-     * @throws IllegalArgumentException for a bad type or a class that cannot be instantiated
+     * @throws IllegalArgumentException for a bad type, or a class that cannot be instantiated or is no
+     *     {@link EventHandler}
      */
     public void registerEventType(String eventType, Class<? extends EventHandler> handlerClass) {
         checkType(eventType);
@@ -148,8 +149,8 @@ public class EventFactory {
      * @param eventType the type
      * @return a new handler instance
      * @throws NoHandlerAvailableException if no handler is registered for the type
-     * @throws EventBusException if the handler's constructor fails or the supplier returns null (what a supplier
-     *     throws propagates as it is)
+     * @throws EventBusException if the handler's constructor fails, or the supplier returns null or something else
+     *     than a handler (what a supplier throws propagates as it is)
      */
     public EventHandler createHandler(String eventType) {
         Objects.requireNonNull(eventType, "eventType");
@@ -157,11 +158,15 @@ public class EventFactory {
         if (registration == null) {
             throw new NoHandlerAvailableException(eventType);
         }
-        EventHandler handler = registration.supplier().get();
-        if (handler == null) {
+        Object made = registration.supplier().get(); // Object: a raw supplier may make anything
+        if (made instanceof EventHandler handler) {
+            return handler;
+        }
+        if (made == null) {
             throw new EventBusException("The supplier registered for event type '" + eventType + "' returned null");
         }
-        return handler;
+        throw new EventBusException("The supplier registered for event type '" + eventType + "' returned a "
+                + made.getClass().getName() + ", which is not a " + EventHandler.class.getName());
     }
 
     /**
@@ -218,6 +223,12 @@ public class EventFactory {
 
     private static <T extends EventHandler> Constructor<T> noArgConstructor(Class<T> handlerClass) {
         String name = handlerClass.getName();
+        if (!EventHandler.class.isAssignableFrom(handlerClass)) {
+            // Only through an unchecked cast, such as (Class<? extends EventHandler>) Class.forName(name): else every
+            // createHandler failed later with a bare ClassCastException, as the result of each event of the type.
+            throw new IllegalArgumentException("Handler class " + name + " does not implement "
+                    + EventHandler.class.getName());
+        }
         if (handlerClass.isInterface() || Modifier.isAbstract(handlerClass.getModifiers())) {
             throw new IllegalArgumentException("Handler class " + name + " is abstract: register a concrete class");
         }

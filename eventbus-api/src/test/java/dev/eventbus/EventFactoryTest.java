@@ -331,6 +331,21 @@ class EventFactoryTest {
         assertMessageNames(e, EventHandler.class.getName(), "concrete class");
     }
 
+    /**
+     * A class that is no EventHandler at all, reached through an unchecked cast (a class name read from
+     * configuration, {@code (Class<? extends EventHandler>) Class.forName(name)}): it was registered, and every
+     * {@code createHandler} then failed with a bare ClassCastException, at publish time, as the event's result.
+     */
+    @Test
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    void classThatIsNoEventHandlerIsRejectedNamingIt() {
+        Class raw = StringBuilder.class; // public, concrete, with a public no-arg constructor
+        var e = assertThrows(IllegalArgumentException.class, () -> factory.registerEventType("t", raw));
+
+        assertMessageNames(e, StringBuilder.class.getName(), EventHandler.class.getName());
+        assertFalse(factory.isHandlerAvailable("t"));
+    }
+
     @Test
     void classWithoutANoArgConstructorIsRejectedSuggestingASupplier() {
         var e = assertThrows(IllegalArgumentException.class,
@@ -441,6 +456,19 @@ class EventFactoryTest {
 
         assertEquals(EventBusException.class, e.getClass());
         assertMessageNames(e, "'nothing'", "null");
+    }
+
+    /** A raw supplier that makes something else than a handler: a clear error naming both, no ClassCastException. */
+    @Test
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    void supplierReturningANonHandlerSurfacesAsEventBusExceptionNamingTheTypeAndClass() {
+        java.util.function.Supplier raw = () -> "not a handler";
+        factory.registerEventType("odd", raw);
+
+        var e = assertThrows(EventBusException.class, () -> factory.createHandler("odd"));
+
+        assertEquals(EventBusException.class, e.getClass());
+        assertMessageNames(e, "'odd'", String.class.getName(), EventHandler.class.getName());
     }
 
     @Test
