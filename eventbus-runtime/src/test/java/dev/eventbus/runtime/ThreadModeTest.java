@@ -229,6 +229,37 @@ class ThreadModeTest {
     }
 
     /**
+     * A handler that returns a result carrying another event's id (copied from elsewhere, or a constant): the result
+     * belongs to the event that ran, so it is stored and delivered under that event's id, with its outcome unchanged;
+     * nothing is stored under the foreign id, where it would replace or fake another event's result.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"sync", "thread"})
+    void aResultCarryingAnotherIdIsDeliveredUnderTheEventsOwnId(String mode) throws Exception {
+        IllegalStateException failure = new IllegalStateException("returned, not thrown");
+        var factory = TestBuses.factory("foreign-id", () -> (event, context) -> "fail".equals(event.data())
+                ? EventResult.exceptionResult("someone-else", failure)
+                : EventResult.businessResult("someone-else", false, "out of stock"));
+        try (RuntimeEventBus bus = TestBuses.bus(1, factory)) {
+            Event business = Event.builder("foreign-id").mode(new ExecutionMode(mode)).build();
+            Event failed = Event.builder("foreign-id").mode(new ExecutionMode(mode)).data("fail").maxRetries(2).build();
+            String businessId = bus.publish(business);
+            String failedId = bus.publish(failed);
+            EventResult submitted = bus.submit(business.toBuilder().build()).get(30, TimeUnit.SECONDS);
+
+            var results = bus.getResults(List.of(businessId, failedId, "someone-else"));
+            assertEquals(Set.of(businessId, failedId), results.keySet());
+            assertEquals(EventResult.businessResult(businessId, false, "out of stock"), results.get(businessId));
+            assertEquals(EventResult.exceptionResult(failedId, failure), results.get(failedId),
+                    "a returned exception result is final, under the event's own id");
+            assertFalse(submitted.success());
+            assertEquals("out of stock", submitted.data());
+            assertFalse(submitted.eventId().equals("someone-else"), submitted::toString);
+            assertEquals(Set.of(), bus.getResults().keySet());
+        }
+    }
+
+    /**
      * A timeout is reported within the timeout and a short grace, whatever {@code terminate()} does: the owner of a
      * stopped attempt waited up to 1 s for a slow {@code terminate()} before it delivered even the final timeout, so
      * the report came after timeout + 1 s. Now the final result goes out first, and the wait (which keeps a late
