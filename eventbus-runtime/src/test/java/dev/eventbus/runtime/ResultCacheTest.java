@@ -119,6 +119,29 @@ class ResultCacheTest {
         assertEquals(0, cache.evictions());
     }
 
+    /**
+     * DESIGN.md: evictions are counted and logged once at WARNING with the capacity to raise (a result replaced unread
+     * likewise, once): every later one is counted, not logged again.
+     */
+    @Test
+    void theFirstEvictionAndTheFirstReplacementAreEachLoggedOnceAtWarningAndTheRestCounted() throws Exception {
+        try (LogCapture log = new LogCapture(ResultCache.class.getName())) {
+            ResultCache cache = new ResultCache(2);
+            for (int i = 1; i <= 6; i++) {
+                cache.put(result("e" + i));
+            }
+            cache.put(result("e6"));
+            cache.put(result("e6"));
+            assertEquals(4, cache.evictions());
+            assertEquals(2, cache.replaced());
+            List<String> records = log.records();
+            assertEquals(2, records.size(), records::toString);
+            assertTrue(records.get(0).startsWith("WARNING ") && records.get(0).contains("capacity 2")
+                    && records.get(0).contains("resultCacheSize"), records::toString);
+            assertTrue(records.get(1).startsWith("WARNING ") && records.get(1).contains("e6"), records::toString);
+        }
+    }
+
     @Test
     void promptConsumersKeepTheEvictionOrderBounded() {
         ResultCache cache = new ResultCache(10);
