@@ -51,6 +51,22 @@ class PublishValidationTest {
         }
     }
 
+    /** DESIGN.md: a bus sees types registered after it was built, in both local modes. */
+    @Test
+    void aTypeRegisteredAfterTheBusWasBuiltIsRefusedBeforeAndRunsAfter() throws Exception {
+        try (RuntimeEventBus bus = bus()) {
+            for (ExecutionMode mode : List.of(ExecutionMode.SYNC, ExecutionMode.THREAD)) {
+                assertThrows(NoHandlerAvailableException.class,
+                        () -> bus.publish(Event.builder("late-" + mode.name()).mode(mode).build()));
+                bus.factory().registerEventType("late-" + mode.name(), () -> (event, context) ->
+                        EventResult.businessResult(event.id(), true, "late " + event.mode()));
+                EventResult result = bus.submit(Event.builder("late-" + mode.name()).mode(mode).build())
+                        .get(30, TimeUnit.SECONDS);
+                assertEquals(EventResult.businessResult(result.eventId(), true, "late " + mode), result);
+            }
+        }
+    }
+
     @Test
     void missingModeModuleIsRejectedNamingTheArtifactToAdd() {
         try (RuntimeEventBus bus = bus()) {
