@@ -9,9 +9,11 @@ import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -82,6 +84,47 @@ class WatchdogTest {
             assertTrue(Await.until(Duration.ofSeconds(10), () -> bus.watchdog().isIdle()),
                     "and idle again once the bus is quiet");
             publishAndAssertTimedOutOnTime(bus);
+        }
+    }
+
+    /**
+     * A thread that used the bus (ran SYNC events, nested ones too, or only joined) gets watchdog slots; once it has
+     * ended, they are dropped, so short-lived publishing threads leave no registration (and no handler instances or
+     * thread-local data) behind. The workers' slots stay.
+     */
+    @Test
+    void theSlotsOfEndedThreadsAreDroppedAndTheWorkersStay() throws Exception {
+        var factory = TestBuses.factory("leaf", () -> (event, context) ->
+                EventResult.businessResult(event.id(), true, null));
+        AtomicReference<RuntimeEventBus> busRef = new AtomicReference<>();
+        factory.registerEventType("outer", () -> (event, context) -> EventResult.businessResult(event.id(), true,
+                busRef.get().submit(Event.builder("leaf").mode(ExecutionMode.SYNC).build()).get().success()));
+        try (RuntimeEventBus bus = TestBuses.bus(2, factory)) {
+            busRef.set(bus);
+            int workerSlots = bus.watchdog().slots().size();
+            List<Thread> threads = new ArrayList<>();
+            ConcurrentLinkedQueue<Object> outcomes = new ConcurrentLinkedQueue<>();
+            for (int i = 0; i < 6; i++) {
+                boolean onlyJoins = i % 3 == 0;
+                threads.add(Thread.ofPlatform().start(() -> {
+                    if (onlyJoins) {
+                        outcomes.add(bus.join(Duration.ofSeconds(30)));
+                    } else {
+                        outcomes.add(bus.submit(Event.builder("outer").mode(ExecutionMode.SYNC).build()).join().data());
+                    }
+                }));
+            }
+            for (Thread thread : threads) {
+                thread.join(TimeUnit.SECONDS.toMillis(30));
+                assertFalse(thread.isAlive());
+            }
+            assertEquals(List.of(true, true, true, true, true, true), List.copyOf(outcomes));
+            // The watchdog drops them on a scan: within its idle horizon (10 s) at the latest.
+            assertTrue(Await.until(Duration.ofSeconds(30), () -> bus.watchdog().slots().stream()
+                    .noneMatch(slot -> threads.contains(slot.thread))), () -> "slots of ended threads remain: "
+                    + bus.watchdog().slots().stream().map(slot -> slot.thread.getName()).toList());
+            assertEquals(workerSlots, bus.watchdog().slots().size());
+            assertTrue(bus.watchdog().slots().stream().allMatch(slot -> slot.pooled && slot.thread.isAlive()));
         }
     }
 
