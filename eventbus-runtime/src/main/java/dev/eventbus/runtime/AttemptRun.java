@@ -170,54 +170,74 @@ final class AttemptRun implements Attempt, EventContext {
     /**
      * Stops a running attempt: interrupts its thread, then runs the stop actions in a thread of their own, started by
      * {@code starter} (the bus's). False if it had ended.
+     *
+     * <p>Nothing between the move to STOPPING and the one to STOPPED may throw: the owner, back from the attempt,
+     * waits in {@link #finish()} for STOPPED, and would spin there for ever. So the latch is made before, and the
+     * interrupt, which runs user code (the close of an interruptible channel the thread is blocked in), is contained.
      */
     boolean stop(int why, Consumer<Thread> starter) {
+        if (state != RUNNING) {
+            return false;
+        }
+        CountDownLatch done = new CountDownLatch(1);
         if (!STATE.compareAndSet(this, RUNNING, STOPPING)) {
             return false;
         }
         reason = why;
-        owner.thread.interrupt();
+        try {
+            owner.thread.interrupt();
+        } catch (Throwable t) {
+            // Thread.interrupt() closes the InterruptibleChannel the thread is blocked in, and what the channel's
+            // close throws comes out here. The interrupt flag is set before that close: the stop goes on.
+            logQuietly(System.Logger.Level.WARNING, () -> "Interrupting the thread of event " + task.event.id()
+                    + " failed in the close of the channel it was blocked in; the attempt is stopped all the same", t);
+        }
         List<Runnable> actions;
         synchronized (this) {
             stopActionsStarted = true;
             actions = stopActions;
-            stopActionsDone = new CountDownLatch(1);
+            stopActionsDone = done;
         }
         state = STOPPED;
         EventHandler handler = handlerToTerminate;
         if (handler != null || actions != null) {
-            // Stop actions are user code (terminate) or process kills: never on the watchdog's thread.
-            Thread stopThread = Thread.ofVirtual().name("eventbus-stop-" + task.event.id()).unstarted(() -> {
-                try {
-                    if (handler != null) {
-                        runQuietly(() -> handler.terminate(this));
-                    }
-                    if (actions != null) {
-                        actions.forEach(this::runQuietly);
-                    }
-                } finally {
-                    stopActionsDone.countDown();
-                }
-            });
             try {
-                starter.accept(stopThread);
+                // Stop actions are user code (terminate) or process kills: never on the watchdog's thread.
+                starter.accept(Thread.ofVirtual().name("eventbus-stop-" + task.event.id()).unstarted(() -> {
+                    try {
+                        if (handler != null) {
+                            runQuietly(() -> handler.terminate(this));
+                        }
+                        if (actions != null) {
+                            actions.forEach(this::runQuietly);
+                        }
+                    } finally {
+                        done.countDown();
+                    }
+                }));
             } catch (Throwable t) {
-                // No thread for them (the system allows no more): the attempt is stopped all the same, interrupted and,
-                // if it ignores that, abandoned after the grace, which the caller arranges only if this returns true;
-                // and its owner must not wait for actions that will never run. Not run here: the caller may be the
-                // watchdog, which user code must never hold.
-                stopActionsDone.countDown();
-                try {
-                    RuntimeEventBus.LOG.log(System.Logger.Level.ERROR, "No thread could run the stop actions"
-                            + " (terminate) of event " + task.event.id() + "; the attempt is stopped without them", t);
-                } catch (Throwable logFailure) {
-                    // the stop goes on all the same
-                }
+                // No thread for them (the system allows no more, or no memory to make one): the attempt is stopped all
+                // the same, interrupted and, if it ignores that, abandoned after the grace, which the caller arranges
+                // only if this returns true; and its owner must not wait for actions that will never run. Not run
+                // here: the caller may be the watchdog, which user code must never hold.
+                done.countDown();
+                logQuietly(System.Logger.Level.ERROR, () -> "No thread could run the stop actions (terminate) of event "
+                        + task.event.id() + "; the attempt is stopped without them", t);
             }
         } else {
-            stopActionsDone.countDown();
+            done.countDown();
         }
         return true;
+    }
+
+    /** Logs, and never throws: the message, a logging backend or the throwable's toString() may fail in turn. */
+    private static void logQuietly(System.Logger.Level level, java.util.function.Supplier<String> message,
+            Throwable t) {
+        try {
+            RuntimeEventBus.LOG.log(level, message, t);
+        } catch (Throwable logFailure) {
+            // the stop goes on all the same
+        }
     }
 
     /**
