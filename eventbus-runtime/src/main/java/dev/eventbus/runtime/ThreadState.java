@@ -126,7 +126,14 @@ final class ThreadState extends ThreadStateLayout.AfterHotFields {
         HandlerMeta meta = factory.getHandlerMeta(type);
         HandlerInstance instance = handlers.get(type);
         if (instance == null || instance.meta != meta) {
-            instance = new HandlerInstance(meta, factory.createHandler(type));
+            EventHandler created = factory.createHandler(type);
+            if (created == null) {
+                // A subclass's createHandler may return null: kept, it failed every later event of the type in this
+                // thread with a bare NullPointerException, and was never constructed again.
+                throw new IllegalStateException("EventFactory " + factory + " created no handler (null) for event"
+                        + " type '" + type + "'");
+            }
+            instance = new HandlerInstance(meta, created);
             handlers.put(type, instance);
         }
         return instance.handler;

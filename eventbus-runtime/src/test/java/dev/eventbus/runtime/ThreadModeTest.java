@@ -2,6 +2,7 @@ package dev.eventbus.runtime;
 
 import dev.eventbus.Event;
 import dev.eventbus.EventContext;
+import dev.eventbus.EventFactory;
 import dev.eventbus.EventHandler;
 import dev.eventbus.EventResult;
 import dev.eventbus.EventTimeoutException;
@@ -256,6 +257,41 @@ class ThreadModeTest {
             assertEquals("out of stock", submitted.data());
             assertFalse(submitted.eventId().equals("someone-else"), submitted::toString);
             assertEquals(Set.of(), bus.getResults().keySet());
+        }
+    }
+
+    /**
+     * EventFactory is open to subclassing; one whose {@code createHandler} returns null (a lookup that found nothing)
+     * had the thread keep that null as its handler for the type: every later event of the type, in that thread, failed
+     * with a bare NullPointerException, and construction was never tried again, though a construction failure is a
+     * retried failure whose retry constructs anew (DESIGN.md). Now it is such a failure, naming the factory.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"sync", "thread"})
+    void aFactoryThatCreatesNoHandlerFailsTheAttemptClearlyAndTheRetryConstructsAgain(String mode) throws Exception {
+        AtomicInteger creations = new AtomicInteger();
+        EventFactory factory = new EventFactory() {
+            @Override
+            public EventHandler createHandler(String eventType) {
+                return creations.incrementAndGet() == 1 ? null : super.createHandler(eventType);
+            }
+
+            @Override
+            public String toString() {
+                return "the flaky factory";
+            }
+        };
+        factory.registerEventType("made", () -> (event, context) -> EventResult.businessResult(event.id(), true, "ok"));
+        try (RuntimeEventBus bus = TestBuses.bus(1, factory)) {
+            EventResult failed = bus.submit(Event.builder("made").mode(new ExecutionMode(mode)).maxRetries(0).build())
+                    .get(30, TimeUnit.SECONDS);
+            assertInstanceOf(IllegalStateException.class, failed.exception(), failed::toString);
+            assertTrue(failed.exception().getMessage().contains("the flaky factory")
+                    && failed.exception().getMessage().contains("'made'"), failed.exception().getMessage());
+            EventResult next = bus.submit(Event.builder("made").mode(new ExecutionMode(mode)).maxRetries(0).build())
+                    .get(30, TimeUnit.SECONDS);
+            assertEquals(EventResult.businessResult(next.eventId(), true, "ok"), next);
+            assertEquals(2, creations.get());
         }
     }
 
