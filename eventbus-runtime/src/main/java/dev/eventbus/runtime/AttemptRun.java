@@ -303,9 +303,11 @@ final class AttemptRun implements Attempt, EventContext {
         // The await checks the flag before the count: an interrupt raised just before the count went down is here.
         Thread.interrupted();
         if (!done) {
-            RuntimeEventBus.LOG.log(System.Logger.Level.WARNING, () -> "terminate() of event " + task.event.id()
+            // Guarded: a failing log call here cost the event its retry (its exception became the result, or came out
+            // of a SYNC publish), and the handler instance still being terminated was kept for the next event.
+            logQuietly(System.Logger.Level.WARNING, () -> "terminate() of event " + task.event.id()
                     + " is still running after " + STOP_ACTIONS_WAIT_MILLIS + " ms; the event goes on, and this"
-                    + " thread's next " + task.event.type() + " event gets a new handler instance");
+                    + " thread's next " + task.event.type() + " event gets a new handler instance", null);
         }
         return done;
     }

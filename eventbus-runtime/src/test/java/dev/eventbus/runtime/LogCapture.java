@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * Records what the bus logs to one {@code java.util.logging} logger (the default backend of {@code System.Logger};
  * reached by reflection, as this module does not read {@code java.logging}), as "LEVEL message" lines, through a
- * filter that lets every record pass. Close it to restore the logger's filter.
+ * filter that lets every record pass (or fails on some). Close it to restore the logger's filter.
  */
 final class LogCapture implements AutoCloseable {
 
@@ -19,6 +19,14 @@ final class LogCapture implements AutoCloseable {
     private final Method setFilter;
 
     LogCapture(String loggerName) throws ReflectiveOperationException {
+        this(loggerName, record -> false);
+    }
+
+    /**
+     * Records as {@link #LogCapture(String)} does, and makes the logging backend throw (as a failing filter or
+     * handler does) on the records that {@code fails} picks, after recording them.
+     */
+    LogCapture(String loggerName, java.util.function.Predicate<String> fails) throws ReflectiveOperationException {
         Class<?> loggerClass = Class.forName("java.util.logging.Logger");
         Class<?> filterClass = Class.forName("java.util.logging.Filter");
         logger = loggerClass.getMethod("getLogger", String.class).invoke(null, loggerName);
@@ -31,7 +39,11 @@ final class LogCapture implements AutoCloseable {
                     }
                     Object level = args[0].getClass().getMethod("getLevel").invoke(args[0]);
                     Object message = args[0].getClass().getMethod("getMessage").invoke(args[0]);
-                    records.add(level + " " + message);
+                    String record = level + " " + message;
+                    records.add(record);
+                    if (fails.test(record)) {
+                        throw new IllegalStateException("the logging backend fails (simulated)");
+                    }
                     return true;
                 });
         setFilter.invoke(logger, recording);

@@ -340,6 +340,48 @@ class ThreadModeTest {
     }
 
     /**
+     * The owner logs a {@code terminate()} that outlives its wait; when that log call threw (a logging filter or
+     * handler that fails), the retry never ran: the event ended with the logging backend's exception as its result.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"sync", "thread"})
+    void aFailingLogOfASlowTerminateDoesNotCostTheRetry(String mode) throws Exception {
+        CountDownLatch endTerminate = new CountDownLatch(1);
+        AtomicInteger created = new AtomicInteger();
+        var factory = TestBuses.factory("slow-terminate", () -> new EventHandler() {
+            final int instance = created.incrementAndGet();
+
+            @Override
+            public EventResult handle(Event event, EventContext context) throws Exception {
+                if (instance == 1) {
+                    new CountDownLatch(1).await(); // until the timeout interrupts it
+                }
+                return EventResult.businessResult(event.id(), true, instance);
+            }
+
+            @Override
+            public void terminate(EventContext context) {
+                try {
+                    endTerminate.await(60, TimeUnit.SECONDS); // outlives the owner's wait
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        try (LogCapture log = new LogCapture("dev.eventbus.runtime", record -> record.contains("still running"));
+             RuntimeEventBus bus = TestBuses.bus(1, factory)) {
+            EventResult result = bus.submit(Event.builder("slow-terminate").mode(new ExecutionMode(mode))
+                    .timeout(Duration.ofMillis(100)).maxRetries(1).build()).get(30, TimeUnit.SECONDS);
+            assertEquals(EventResult.businessResult(result.eventId(), true, 2), result,
+                    "the retry ran on a new instance and succeeded");
+            assertEquals(1, log.records().stream().filter(r -> r.contains("still running")).count(),
+                    log.records()::toString);
+        } finally {
+            endTerminate.countDown();
+        }
+    }
+
+    /**
      * A {@code terminate()} may interrupt the thread it stops, as a handler that knows its thread would. The owner
      * clears the bus's own interrupt and then waits for {@code terminate()}; an interrupt that arrived during that wait
      * was kept: it reached the next task of the worker (and, idle, made the worker's wait for a task spin), or stayed
