@@ -142,6 +142,31 @@ class ResultCacheTest {
         }
     }
 
+    /**
+     * The warnings of the first eviction and of the first unread replacement were logged unguarded, inside a store:
+     * a logging backend that throws (a failing filter or handler) made the store throw after the result was in, out
+     * of the SYNC publish of an event that had run fine (or around a worker's task), and cut the eviction short, so
+     * the cache stayed over its capacity. Now the store completes, and the log call's failure is dropped.
+     */
+    @Test
+    void aFailingLogOfTheFirstEvictionOrReplacementNeitherFailsTheStoreNorLeavesTheCacheOverCapacity()
+            throws Exception {
+        try (LogCapture log = new LogCapture(ResultCache.class.getName(), record -> true)) {
+            ResultCache cache = new ResultCache(2);
+            cache.put(result("e1"));
+            cache.put(result("e2"));
+            cache.put(result("e3")); // evicts e1, and logs that once
+            assertEquals(Set.of("e2", "e3"), cache.snapshot().keySet());
+            assertEquals(1, cache.evictions());
+            cache.put(result("e3")); // replaces e3 unread, and logs that once
+            assertEquals(1, cache.replaced());
+            cache.put(result("e4"));
+            assertEquals(Set.of("e3", "e4"), cache.snapshot().keySet());
+            assertEquals(2, cache.evictions());
+            assertEquals(2, log.records().size(), log.records()::toString);
+        }
+    }
+
     @Test
     void promptConsumersKeepTheEvictionOrderBounded() {
         ResultCache cache = new ResultCache(10);
