@@ -112,6 +112,12 @@ public class TaskQueueLincheckTest {
         new ModelCheckingOptions().iterations(30).invocationsPerIteration(500)
                 .actorsBefore(1).actorsPerThread(3).actorsAfter(1)
                 .checkObstructionFreedom(true)
+                // Without it: a poll that finds its head taken meanwhile (a self-link) looks again, an iteration that
+                // only reads, which the await-loop analysis takes for a wait on another thread and, in an interleaving
+                // where that thread is paused mid-offer, reported as an active lock, though the poll then completes
+                // alone. Found only after other test classes had run in the JVM: the whole suite failed every time.
+                // A real spin (see the class comment) is still caught, as the loop that never ends it is.
+                .enableAwaitLoopsAnalysis(false)
                 .sequentialSpecification(SequentialLevel.class)
                 .check(LevelOperations.class);
     }
