@@ -371,7 +371,10 @@ final class CmdExecutor implements ModeExecutor {
         }
 
         private void escalate() {
-            if (tree.anyAlive()) {
+            // The marker is looked for even when the tree and the group are empty: a process may have started since
+            // the SIGTERM's scan, one the command started as it ended (a trap), outside the recorded tree and, if it
+            // called setsid, the group. Only SIGKILL leaves nothing to start such a process.
+            if (tree.anyAlive() || tree.scanMarked()) {
                 LOG.log(Level.DEBUG, () -> "Command " + child.handle().pid() + " outlived SIGTERM; sending SIGKILL");
                 tree.signal(true);
             }

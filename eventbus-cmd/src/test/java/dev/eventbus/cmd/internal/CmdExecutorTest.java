@@ -422,6 +422,52 @@ class CmdExecutorTest {
     }
 
     @Test
+    @SuppressWarnings("try") // a FIFO end held open, never used
+    void aProcessTheCommandStartsOnSigtermIsKilledAfterTheGrace() throws Exception {
+        // The command answers SIGTERM by starting a process that leaves the group (setsid), and exits: the new process
+        // is in no recorded tree nor in the group when the SIGKILL is due, and only its marker finds it then. The
+        // command spins until then (a shell runs a trap between two commands), so that no child of its own, ended
+        // but not yet reaped, keeps the tree looking alive.
+        Path ready = dir.resolve("ready");
+        Path started = dir.resolve("started");
+        assertEquals(0, new ProcessBuilder("mkfifo", ready.toString(), started.toString()).start().waitFor());
+        // Held open at both ends, so that the trap's write never waits for the test, which only reads what is there.
+        try (var bothEnds = java.nio.channels.FileChannel.open(started, java.nio.file.StandardOpenOption.READ,
+                java.nio.file.StandardOpenOption.WRITE);
+                java.io.FileInputStream startedPids = new java.io.FileInputStream(started.toFile())) {
+            TestAttempt attempt = new TestAttempt();
+            CompletableFuture<Object> outcome = new CompletableFuture<>();
+            Thread worker = Thread.ofPlatform().start(() -> {
+                try {
+                    outcome.complete(executor.execute(cmd(CmdRequest.of("sh", "-c",
+                            "trap 'setsid sleep 60 < /dev/null > /dev/null 2>&1 & echo $! > \"$2\"; exit 0' TERM;"
+                                    + " echo $$ > \"$1\"; while :; do :; done", "sh", ready.toString(),
+                            started.toString())), attempt));
+                } catch (Throwable t) {
+                    outcome.complete(t);
+                }
+            });
+            attempt.runIn(worker);
+            long root;
+            try (BufferedReader r = Files.newBufferedReader(ready)) {
+                root = Long.parseLong(r.readLine());
+            }
+
+            attempt.stop();
+
+            assertInstanceOf(InterruptedException.class, outcome.get(5, TimeUnit.SECONDS));
+            Processes.await("the command's shell has ended", () -> ProcessHandle.of(root).isEmpty());
+            // Its trap wrote the pid before the shell exited, unless the SIGKILL came first, before the trap could
+            // run: then there is nothing to check.
+            org.junit.jupiter.api.Assumptions.assumeTrue(startedPids.available() > 0,
+                    "the shell was killed before its trap ran");
+            long pid = Long.parseLong(new BufferedReader(new java.io.InputStreamReader(startedPids,
+                    StandardCharsets.US_ASCII)).readLine());
+            assertLeftoverEnds(pid);
+        }
+    }
+
+    @Test
     void aBackgroundProcessHoldingTheOutputIsKilledWhenTheCommandExits() throws Exception {
         EventResult result = run(CmdRequest.of("sh", "-c", "sleep 60 & echo $!"));
         long pid = Long.parseLong(data(result).stdout().strip());
