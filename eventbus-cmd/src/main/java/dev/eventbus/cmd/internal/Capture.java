@@ -28,6 +28,8 @@ final class Capture implements Runnable {
     private boolean ended;
     /** Reading stopped before end-of-file: what was read is all the result gets. Guarded by this. */
     private boolean cut;
+    /** Set by {@link #run()} before it counts {@link #done} down, if it stopped on an exception or error of ours. */
+    private volatile Throwable failure;
     /** The buffer of {@link #readReady()}, made on first use; touched by the pumping thread only. */
     private byte[] pumpChunk;
 
@@ -48,9 +50,24 @@ final class Capture implements Runnable {
         } catch (IOException e) {
             // The pipe was closed under us (the run gave up waiting), or failed: keep what was read, which is not all.
             cut();
+        } catch (RuntimeException | Error e) {
+            // Our failure, not the pipe's (an OutOfMemoryError as the buffer grows): kept for the owner to throw, as
+            // a pumping thread's read throws it, so that the event's result carries it instead of part of the output
+            // passed for all of it.
+            failure = e;
+            cut();
         } finally {
             done.countDown();
         }
+    }
+
+    /**
+     * Returns what made {@link #run()} stop reading, other than a failed read of the pipe.
+     *
+     * @return the exception or error, or null
+     */
+    Throwable failure() {
+        return failure;
     }
 
     /**

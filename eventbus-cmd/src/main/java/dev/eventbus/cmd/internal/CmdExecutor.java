@@ -177,6 +177,8 @@ final class CmdExecutor implements ModeExecutor {
                         Redirects.closeQuietly(child.stderr());
                     }
                 }
+                throwReaderFailure(out);
+                throwReaderFailure(err);
                 CmdResult result = new CmdResult(code, out == null ? "" : out.text(), err == null ? "" : err.text(),
                         duration, (out != null && out.truncated()) || (err != null && err.truncated()));
                 return EventResult.businessResult(event.id(), code == 0, result);
@@ -189,6 +191,17 @@ final class CmdExecutor implements ModeExecutor {
             }
         } finally {
             child.release();
+        }
+    }
+
+    /** Throws what stopped a reader thread, as the attempt's thread throws it when it reads the pipes itself. */
+    private static void throwReaderFailure(Capture capture) {
+        Throwable failure = capture == null ? null : capture.failure();
+        if (failure instanceof Error e) {
+            throw e;
+        }
+        if (failure instanceof RuntimeException e) {
+            throw e;
         }
     }
 

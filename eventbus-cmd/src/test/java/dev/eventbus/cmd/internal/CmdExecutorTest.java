@@ -626,6 +626,101 @@ class CmdExecutorTest {
         });
     }
 
+    @Test
+    void anErrorWhileReadingTheOutputFailsTheAttemptInsteadOfCuttingTheOutputSilently() throws Exception {
+        // An OutOfMemoryError as the buffer of a large output cap grows, stood in for by the stream: whichever thread
+        // reads the output, the attempt ends with that error, as an error around a handler does, and does not pass a
+        // part of the output for all of it.
+        OutOfMemoryError failure = new OutOfMemoryError("stand-in for a capture buffer that cannot grow");
+        Launcher real = launcher();
+        executor.close();
+        executor = new CmdExecutor(4 * MIB, new Launcher() {
+            @Override
+            public Child start(CmdRequest request, String marker) {
+                return new FailingStdout(real.start(request, marker), failure);
+            }
+
+            @Override
+            public String name() {
+                return real.name();
+            }
+        });
+        OutOfMemoryError thrown = assertThrows(OutOfMemoryError.class,
+                () -> run(CmdRequest.of("echo", "output")));
+        assertTrue(thrown == failure, "the reader's own error: " + thrown);
+    }
+
+    /** A started command whose stdout stream fails with an error at its first read. */
+    private record FailingStdout(Child child, Error failure) implements Child {
+
+        @Override
+        public java.io.InputStream stdout() {
+            return new java.io.FilterInputStream(child.stdout()) {
+                @Override
+                public int read(byte[] b, int off, int len) {
+                    throw failure;
+                }
+            };
+        }
+
+        @Override
+        public ProcessHandle handle() {
+            return child.handle();
+        }
+
+        @Override
+        public java.io.OutputStream stdin() {
+            return child.stdin();
+        }
+
+        @Override
+        public java.io.InputStream stderr() {
+            return child.stderr();
+        }
+
+        @Override
+        public CompletableFuture<Integer> exitCode() {
+            return child.exitCode();
+        }
+
+        @Override
+        public Integer awaitExit(long millis) throws InterruptedException, ExecutionException {
+            return child.awaitExit(millis);
+        }
+
+        @Override
+        public boolean pumpsOutput() {
+            return child.pumpsOutput();
+        }
+
+        @Override
+        public Integer awaitExit(long millis, Capture out, Capture err) throws InterruptedException,
+                ExecutionException {
+            return child.awaitExit(millis, out, err);
+        }
+
+        @Override
+        public boolean drain(long millis, Capture out, Capture err) throws InterruptedException,
+                ExecutionException {
+            return child.drain(millis, out, err);
+        }
+
+        @Override
+        public void release() {
+            child.release();
+        }
+
+        @Override
+        public boolean grouped() {
+            return child.grouped();
+        }
+
+        @Override
+        public boolean signalGroup(int signal) {
+            return child.signalGroup(signal);
+        }
+    }
+
     /** This JVM's descriptors that are pipes, as "fd -> pipe:[inode]". */
     static java.util.Set<String> openPipes() throws java.io.IOException {
         java.util.Set<String> pipes = new java.util.TreeSet<>();
