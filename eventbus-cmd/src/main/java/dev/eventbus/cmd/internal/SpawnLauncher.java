@@ -47,7 +47,8 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * <p>Linux (glibc 2.34 or later, x86-64 or AArch64) only, and only when native access is enabled for this module
  * ({@code --enable-native-access=dev.eventbus.cmd}, or {@code ALL-UNNAMED} on the class path): otherwise
  * {@link #available()} is false and {@link Launchers} falls back to {@link JdkLauncher}, silently, so no JVM warning is
- * ever printed. The parent ends of the pipes are opened as Java streams through {@code /proc/self/fd}.
+ * ever printed. The parent ends of the output pipes are opened as Java streams through {@code /proc/self/fd}; the
+ * parent end of the stdin pipe is written without blocking ({@link StdinPipe}).
  *
  * <p>Thread-safe: each launch uses its own native memory.
  */
@@ -68,7 +69,13 @@ final class SpawnLauncher implements Launcher {
     private static final String DEFAULT_PATH = "/bin:/usr/bin";
     private static final int ESRCH = 3;
     private static final short POLLIN = 1;
+    private static final short POLLOUT = 4;
     private static final int EINTR = 4;
+    private static final int EAGAIN = 11;
+    private static final int EPIPE = 32;
+    private static final int F_GETFL = 3;
+    private static final int F_SETFL = 4;
+    private static final int O_NONBLOCK = 04000;
     /** Where a downcall saves errno, and how to read it. */
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
@@ -191,6 +198,8 @@ final class SpawnLauncher implements Launcher {
         /** pidfd_open(2), glibc 2.36 and Linux 5.3 or later; null without it (waits then go through the JDK). */
         private final MethodHandle pidfdOpen;
         private final MethodHandle poll;
+        private final MethodHandle fcntl;
+        private final MethodHandle write;
 
         private Native(Linker linker, SymbolLookup libc) {
             spawnp = bind(linker, libc, "posix_spawnp", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
@@ -217,6 +226,8 @@ final class SpawnLauncher implements Launcher {
             pidfdOpen = libc.find("pidfd_open").isPresent()
                     ? bind(linker, libc, "pidfd_open", JAVA_INT, JAVA_INT, JAVA_INT) : null;
             poll = bindCapturingErrno(linker, libc, "poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+            fcntl = bindVariadic(linker, libc, "fcntl", 2, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+            write = bindCapturingErrno(linker, libc, "write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
         }
 
         static Native load() {
@@ -268,11 +279,22 @@ final class SpawnLauncher implements Launcher {
                     Linker.Option.captureCallState("errno"));
         }
 
+        /** As {@link #bind}, for a function whose arguments from {@code firstVariadic} on are variadic. */
+        @SuppressWarnings("restricted")
+        private static MethodHandle bindVariadic(Linker linker, SymbolLookup libc, String name, int firstVariadic,
+                ValueLayout result, ValueLayout... args) {
+            MemorySegment symbol = libc.find(name)
+                    .orElseThrow(() -> new IllegalStateException("no symbol " + name));
+            return linker.downcallHandle(symbol, FunctionDescriptor.of(result, args),
+                    Linker.Option.firstVariadicArg(firstVariadic));
+        }
+
         Child spawn(CmdRequest request, String marker) throws Throwable {
             int[] stdinPipe = null;
             int[] stdoutPipe = null;
             int[] stderrPipe = null;
             boolean readEndsHandedOver = false;
+            boolean stdinWriteEndHandedOver = false;
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment actions = arena.allocate(OPAQUE, 16);
                 MemorySegment attr = arena.allocate(OPAQUE, 16);
@@ -295,6 +317,11 @@ final class SpawnLauncher implements Launcher {
                             addOpen(arena, actions, 0, request.stdinFile().toAbsolutePath().toString(), O_RDONLY);
                         } else if (request.stdin() != null) {
                             stdinPipe = pipe(arena);
+                            // Our end only (the command's is another open file): see StdinPipe.
+                            int flags = (int) fcntl.invokeExact(stdinPipe[1], F_GETFL, 0);
+                            if (flags < 0 || (int) fcntl.invokeExact(stdinPipe[1], F_SETFL, flags | O_NONBLOCK) != 0) {
+                                throw new IOException("fcntl(O_NONBLOCK) failed on the stdin pipe");
+                            }
                             check("adddup2", (int) faAddDup2.invokeExact(actions, stdinPipe[0], 0));
                         } else {
                             addOpen(arena, actions, 0, "/dev/null", O_RDONLY);
@@ -351,7 +378,10 @@ final class SpawnLauncher implements Launcher {
                         InputStream out = null;
                         InputStream err = null;
                         try {
-                            in = stdinPipe == null ? null : new FileOutputStream(ProcFd.reopen(stdinPipe[1]));
+                            if (stdinPipe != null) {
+                                in = new StdinPipe(this, stdinPipe[1]);
+                                stdinWriteEndHandedOver = true;
+                            }
                             out = stdoutPipe == null ? null : new FileInputStream(ProcFd.reopen(stdoutPipe[0]));
                             err = stderrPipe == null ? null : new FileInputStream(ProcFd.reopen(stderrPipe[0]));
                             SpawnChild child = new SpawnChild(this, pid, in, out, err,
@@ -380,9 +410,10 @@ final class SpawnLauncher implements Launcher {
                     int ignored = (int) faDestroy.invokeExact(actions);
                 }
             } finally {
-                // The child has its copies (or never started): the parent keeps the reopened streams, and the raw
-                // read ends of the output pipes once the child owns them (it polls them).
-                closeBoth(stdinPipe);
+                // The child has its copies (or never started): the parent keeps the reopened streams, the stdin
+                // pipe's write end once its stream owns it, and the raw read ends of the output pipes once the child
+                // owns them (it polls them).
+                closeStdin(stdinPipe, stdinWriteEndHandedOver);
                 closeWriteEnd(stdoutPipe, readEndsHandedOver);
                 closeWriteEnd(stderrPipe, readEndsHandedOver);
             }
@@ -398,11 +429,13 @@ final class SpawnLauncher implements Launcher {
             }
         }
 
-        /** Closes both ends of a pipe: the child has its copy, the parent's end was reopened as a stream. */
-        private void closeBoth(int[] pipe) throws Throwable {
+        /** Closes the stdin pipe's read end (the child has its copy), and its write end unless a stream owns it. */
+        private void closeStdin(int[] pipe, boolean writeEndOwned) throws Throwable {
             if (pipe != null) {
                 int a = (int) close.invokeExact(pipe[0]);
-                int b = (int) close.invokeExact(pipe[1]);
+                if (!writeEndOwned) {
+                    int b = (int) close.invokeExact(pipe[1]);
+                }
             }
         }
 
@@ -510,6 +543,19 @@ final class SpawnLauncher implements Launcher {
             }
         }
 
+        /**
+         * write(2) to a non-blocking descriptor: the bytes written (possibly fewer than {@code count}), or minus the
+         * errno ({@code -EAGAIN} when the pipe is full).
+         */
+        long write(int fd, MemorySegment bytes, long count, MemorySegment callState) {
+            try {
+                long written = (long) write.invokeExact(callState, fd, bytes, count);
+                return written >= 0 ? written : -(int) ERRNO.get(callState, 0L);
+            } catch (Throwable t) {
+                throw new IllegalStateException("write failed", t);
+            }
+        }
+
         /** close(2), ignoring the result. */
         void closeQuietly(int fd) {
             try {
@@ -534,6 +580,100 @@ final class SpawnLauncher implements Launcher {
                 throw e;
             } catch (Throwable t) {
                 throw new IllegalStateException("waitpid failed", t);
+            }
+        }
+    }
+
+    /**
+     * Our end of a command's stdin pipe, non-blocking and written with poll(2) and write(2), where a blocking
+     * {@link FileOutputStream} would do. A process outside the command's tree (not ended with it) may hold the pipe's
+     * read end open without reading: the pipe stays full and a blocking write then waits as long as that process
+     * runs, keeping its thread, the bytes and the pipe. Here a write waits for room a slice at a time and gives up
+     * once the stream is {@link #close() closed} by the owner, who no longer waits for the command; the writing
+     * thread then closes the descriptor on its way out. Thread-safe: one thread writes, any thread may close.
+     */
+    private static final class StdinPipe extends OutputStream {
+
+        private static final int CHUNK = 64 * 1024;
+        /** How long a write waits for room before it looks again whether the stream was closed. */
+        private static final int SLICE_MILLIS = 100;
+
+        private final Native nat;
+        private int fd; // guarded by this: -1 once closed
+        private boolean writing; // guarded by this
+        private volatile boolean closing;
+
+        StdinPipe(Native nat, int fd) {
+            this.nat = nat;
+            this.fd = fd;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            java.util.Objects.checkFromIndexSize(off, len, b.length);
+            int descriptor;
+            synchronized (this) {
+                if (closing || writing) {
+                    throw new IOException(closing ? "Stream closed" : "another write is in progress");
+                }
+                writing = true;
+                descriptor = fd;
+            }
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment chunk = arena.allocate(Math.max(1, Math.min(len, CHUNK)));
+                MemorySegment pollfd = arena.allocate(8, 4);
+                MemorySegment callState = arena.allocate(CALL_STATE);
+                while (len > 0) {
+                    if (closing) {
+                        throw new IOException("The command's input was abandoned: the command is no longer waited for");
+                    }
+                    int n = (int) Math.min(len, chunk.byteSize());
+                    MemorySegment.copy(b, off, chunk, ValueLayout.JAVA_BYTE, 0, n);
+                    long written = nat.write(descriptor, chunk, n, callState);
+                    if (written > 0) {
+                        off += (int) written;
+                        len -= (int) written;
+                    } else if (written == -EAGAIN) {
+                        // Full: wait for room (or for the read end to close, which poll reports as POLLERR).
+                        pollfd.set(JAVA_INT, 0, descriptor);
+                        pollfd.set(JAVA_SHORT, 4, POLLOUT);
+                        pollfd.set(JAVA_SHORT, 6, (short) 0);
+                        if (nat.poll(pollfd, 1, SLICE_MILLIS, callState) < 0) {
+                            throw new IOException("poll failed on the command's input");
+                        }
+                    } else if (written != -EINTR) {
+                        throw new IOException(written == -EPIPE ? "Broken pipe"
+                                : "write failed on the command's input: errno " + -written);
+                    }
+                }
+            } finally {
+                synchronized (this) {
+                    writing = false;
+                    if (closing) {
+                        closeDescriptor();
+                    }
+                }
+            }
+        }
+
+        /** Closes the descriptor now, or, while a write runs, makes that write give up and close it. Idempotent. */
+        @Override
+        public synchronized void close() {
+            closing = true;
+            if (!writing) {
+                closeDescriptor();
+            }
+        }
+
+        private void closeDescriptor() {
+            if (fd >= 0) {
+                nat.closeQuietly(fd);
+                fd = -1;
             }
         }
     }
@@ -751,6 +891,8 @@ final class SpawnLauncher implements Launcher {
 
         @Override
         public synchronized void release() {
+            // Nobody waits for the command any more: a write still waiting for room in its input gives up.
+            Redirects.closeQuietly(stdin);
             if (pidfd >= 0) {
                 nat.closeQuietly(pidfd);
                 pidfd = -1;

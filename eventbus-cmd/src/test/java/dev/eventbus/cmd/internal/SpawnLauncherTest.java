@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -60,6 +61,52 @@ class SpawnLauncherTest extends CmdExecutorTest {
         assertEquals(tool.toString(), SpawnLauncher.scriptPath("tool", dir, path), "relative entries in the cwd");
         assertEquals("./tool", SpawnLauncher.scriptPath("./tool", dir, path), "a path is taken as given");
         assertEquals(null, SpawnLauncher.scriptPath("absent", dir, path));
+    }
+
+    @Test
+    void theInputIsLetGoOnceTheCommandExitedThoughAnOutsiderHoldsItUnread(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        // The command never reads its 1 MiB of input, and a process outside its tree, group and marker holds the
+        // input's read end open without reading: the pipe stays full and no write to it fails. Once the result is
+        // in, this JVM must not keep the write end (nor a thread blocked writing to it) until the outsider ends.
+        java.nio.file.Path ready = dir.resolve("ready");
+        java.nio.file.Path go = dir.resolve("go");
+        assertEquals(0, new ProcessBuilder("mkfifo", ready.toString(), go.toString()).start().waitFor());
+        java.util.concurrent.CompletableFuture<Object> outcome = new java.util.concurrent.CompletableFuture<>();
+        Thread.ofPlatform().name("cmd-worker").start(() -> {
+            try {
+                outcome.complete(run(CmdRequest.builder("sh").args("-c", "echo $$ > \"$0\"; read go < \"$1\"",
+                        ready.toString(), go.toString()).stdin(new byte[1 << 20]).build()));
+            } catch (Throwable t) {
+                outcome.complete(t);
+            }
+        });
+        String pid;
+        try (java.io.BufferedReader r = java.nio.file.Files.newBufferedReader(ready)) {
+            pid = r.readLine();
+        }
+        String input = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc", pid, "fd", "0")).toString();
+        Process holder = new ProcessBuilder("sh", "-c", "exec 3< \"/proc/$0/fd/0\"; echo held; exec sleep 60", pid)
+                .redirectErrorStream(true).start();
+        try (java.io.BufferedReader held = holder.inputReader()) {
+            holder.getOutputStream().close();
+            assertEquals("held", held.readLine(), "the holder opened the command's input");
+            java.nio.file.Files.writeString(go, "exit\n");
+            EventResult result = assertInstanceOf(EventResult.class,
+                    outcome.get(30, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals(0, data(result).returnCode(), result::toString);
+            Processes.await("this JVM let go of the input " + input + " while the holder still holds it", () -> {
+                try {
+                    return !openPipes().toString().contains(input);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            assertTrue(holder.isAlive(), "the holder held the input all along");
+        } finally {
+            holder.destroyForcibly();
+            assertTrue(holder.waitFor(10, java.util.concurrent.TimeUnit.SECONDS), "holder ended");
+        }
     }
 
     @Test
