@@ -43,22 +43,32 @@ final class JdkLauncher implements Launcher {
                 builder.redirectError(request.stderrFile().toFile());
             }
         }
+        // Asked before the start: the accessor copies the bytes, and a copy of a large input that does not fit must
+        // fail the launch, not leave a started command behind.
+        boolean feedsStdin = request.stdin() != null;
         Process process;
         try {
             process = builder.start();
         } catch (IOException e) {
             throw new CmdLaunchException("Cannot run '" + request.executable() + "': " + Redirects.reason(e), e);
         }
-        OutputStream stdin = process.getOutputStream();
-        if (request.stdin() == null) {
-            // stdin is a pipe (or the file): with no bytes to send, the command reads end-of-file at once.
-            Redirects.closeQuietly(stdin);
-            stdin = null;
+        try {
+            OutputStream stdin = process.getOutputStream();
+            if (!feedsStdin) {
+                // stdin is a pipe (or the file): with no bytes to send, the command reads end-of-file at once.
+                Redirects.closeQuietly(stdin);
+                stdin = null;
+            }
+            return new ProcessChild(process, request.stdinFile() == null ? stdin : null,
+                    request.stdoutFile() == null ? process.getInputStream() : null,
+                    request.stderrFile() == null ? process.getErrorStream() : null,
+                    process.onExit().thenApply(Process::exitValue));
+        } catch (Throwable t) {
+            // Started but not handed over, so nobody would track, time out or kill it: any throwable, an Error too
+            // (as in SpawnLauncher).
+            process.destroyForcibly();
+            throw t;
         }
-        return new ProcessChild(process, request.stdinFile() == null ? stdin : null,
-                request.stdoutFile() == null ? process.getInputStream() : null,
-                request.stderrFile() == null ? process.getErrorStream() : null,
-                process.onExit().thenApply(Process::exitValue));
     }
 
     @Override
