@@ -50,7 +50,7 @@ final class JdkLauncher implements Launcher {
         try {
             process = builder.start();
         } catch (IOException e) {
-            throw new CmdLaunchException("Cannot run '" + request.executable() + "': " + Redirects.reason(e), e);
+            throw new CmdLaunchException("Cannot run '" + request.executable() + "': " + Redirects.reason(e, request), e);
         }
         try {
             OutputStream stdin = process.getOutputStream();

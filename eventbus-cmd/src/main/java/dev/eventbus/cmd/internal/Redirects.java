@@ -14,6 +14,11 @@ import java.nio.file.Path;
  */
 final class Redirects {
 
+    /** The errno of a missing file. */
+    static final int ENOENT = 2;
+    /** glibc's search path when PATH is unset. */
+    private static final String DEFAULT_PATH = "/bin:/usr/bin";
+
     private Redirects() {
     }
 
@@ -133,6 +138,92 @@ final class Redirects {
         }
         int detail = message.indexOf("error=");
         return detail >= 0 ? message.substring(detail) : message;
+    }
+
+    /**
+     * As {@link #reason(IOException)}, for the launch of a request: a failure with ENOENT although the executable is
+     * there says what is missing instead (see {@link #missingFileReason(CmdRequest)}).
+     *
+     * @param e the failure
+     * @param request the request that failed to start
+     * @return the reason
+     */
+    static String reason(IOException e, CmdRequest request) {
+        String missing = errno(String.valueOf(e.getMessage())) == ENOENT ? missingFileReason(request) : null;
+        return missing != null ? missing : reason(e);
+    }
+
+    /**
+     * Says why a launch failed with ENOENT although the executable is there: the kernel gives that errno too when the
+     * interpreter named by a script's {@code #!} line is missing (a script saved with Windows line endings names
+     * {@code /bin/sh\r}), or a binary's dynamic loader is, where {@link #describe(int)} would say that the executable
+     * was not found.
+     *
+     * @param request the request that failed to start with ENOENT
+     * @return the reason, or null if the executable is indeed missing
+     */
+    static String missingFileReason(CmdRequest request) {
+        String exe = request.executable();
+        Path cwd = request.cwd();
+        Path file = exe.indexOf('/') >= 0 ? (exe.startsWith("/") || cwd == null ? Path.of(exe) : cwd.resolve(exe))
+                : onPath(exe, cwd, System.getenv("PATH"));
+        if (file == null || !Files.isRegularFile(file)) {
+            return null;
+        }
+        byte[] head = new byte[256];
+        int n;
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            n = in.readNBytes(head, 0, head.length);
+        } catch (IOException | RuntimeException e) {
+            n = 0;
+        }
+        if (n > 2 && head[0] == '#' && head[1] == '!') {
+            // As the kernel reads the line: blanks, then the interpreter up to a blank or the end of the line. A
+            // carriage return is part of the name.
+            int start = 2;
+            while (start < n && (head[start] == ' ' || head[start] == '\t')) {
+                start++;
+            }
+            int end = start;
+            while (end < n && head[end] != ' ' && head[end] != '\t' && head[end] != '\n' && head[end] != 0) {
+                end++;
+            }
+            String interpreter = new String(head, start, end - start, java.nio.charset.StandardCharsets.UTF_8);
+            boolean missing;
+            try {
+                missing = !interpreter.isEmpty()
+                        && !Files.exists((cwd != null ? cwd : Path.of("")).resolve(interpreter));
+            } catch (RuntimeException e) {
+                missing = true; // not even a valid path
+            }
+            if (missing) {
+                return "interpreter not found: its #! line names " + interpreter.replace("\r", "\\r")
+                        + ", which does not exist" + (interpreter.endsWith("\r") ? " (the line ends in a carriage"
+                        + " return: the script has Windows line endings)" : "");
+            }
+        }
+        return "a file it needs was not found, though the executable is there: " + file.toAbsolutePath()
+                + " (a #! interpreter, or the dynamic loader of a binary)";
+    }
+
+    /**
+     * Finds an executable name as {@code execvp} does: the first executable regular file of that name in a directory
+     * of {@code path}, relative directories taken in the command's working directory.
+     *
+     * @param name the name, without a {@code /}
+     * @param cwd the command's working directory, or null for the JVM's
+     * @param path the {@code PATH} searched, or null for glibc's default
+     * @return the file, or null if there is none
+     */
+    static Path onPath(String name, Path cwd, String path) {
+        Path base = (cwd != null ? cwd : Path.of("")).toAbsolutePath();
+        for (String dir : (path != null ? path : DEFAULT_PATH).split(":", -1)) {
+            Path candidate = base.resolve(dir.isEmpty() ? "." : dir).resolve(name);
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
     }
 
     /** Reads the errno in a JDK launch failure ("error=7, ..." or "error: 7 ..."), or returns -1. */

@@ -65,8 +65,6 @@ final class SpawnLauncher implements Launcher {
     private static final int ENOEXEC = 8;
     /** The shell that runs a script without a "#!" line, as ProcessBuilder and execvp use. */
     private static final String SHELL = "/bin/sh";
-    /** glibc's search path when PATH is unset. */
-    private static final String DEFAULT_PATH = "/bin:/usr/bin";
     private static final int ESRCH = 3;
     private static final short POLLIN = 1;
     private static final short POLLOUT = 4;
@@ -126,14 +124,8 @@ final class SpawnLauncher implements Launcher {
         if (executable.indexOf('/') >= 0) {
             return executable;
         }
-        Path base = (cwd != null ? cwd : Path.of("")).toAbsolutePath();
-        for (String dir : (path != null ? path : DEFAULT_PATH).split(":", -1)) {
-            Path candidate = base.resolve(dir.isEmpty() ? "." : dir).resolve(executable);
-            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                return candidate.toString();
-            }
-        }
-        return null;
+        Path found = Redirects.onPath(executable, cwd, path);
+        return found == null ? null : found.toString();
     }
 
     @Override
@@ -370,8 +362,9 @@ final class SpawnLauncher implements Launcher {
                                     strings(arena, shell), envp);
                         }
                         if (error != 0) {
+                            String missing = error == Redirects.ENOENT ? Redirects.missingFileReason(request) : null;
                             throw new CmdLaunchException("Cannot run '" + request.executable() + "': "
-                                    + describe(error), null);
+                                    + (missing != null ? missing : describe(error)), null);
                         }
                         int pid = pidOut.get(JAVA_INT, 0);
                         OutputStream in = null;

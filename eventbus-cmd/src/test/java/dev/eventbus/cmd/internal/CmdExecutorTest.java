@@ -297,6 +297,28 @@ class CmdExecutorTest {
     }
 
     @Test
+    void aScriptWhoseInterpreterIsMissingIsAnExceptionResultNamingTheInterpreter() throws Exception {
+        // The kernel says ENOENT, as for a missing executable, though the script is there.
+        Path script = Files.writeString(dir.resolve("tool"), "#!/no/such/interpreter -x\necho run\n");
+        assertTrue(script.toFile().setExecutable(true));
+        EventResult result = run(CmdRequest.of(script.toString()));
+        CmdLaunchException e = assertInstanceOf(CmdLaunchException.class, result.exception(), result::toString);
+        assertEquals("Cannot run '" + script + "': interpreter not found: its #! line names /no/such/interpreter,"
+                + " which does not exist", e.getMessage());
+    }
+
+    @Test
+    void aScriptWithWindowsLineEndingsIsAnExceptionResultSayingSo() throws Exception {
+        Path script = Files.writeString(dir.resolve("tool"), "#!/bin/sh\r\necho run\r\n");
+        assertTrue(script.toFile().setExecutable(true));
+        EventResult result = run(CmdRequest.of(script.toString()));
+        CmdLaunchException e = assertInstanceOf(CmdLaunchException.class, result.exception(), result::toString);
+        assertEquals("Cannot run '" + script + "': interpreter not found: its #! line names /bin/sh\\r, which does"
+                + " not exist (the line ends in a carriage return: the script has Windows line endings)",
+                e.getMessage());
+    }
+
+    @Test
     void aMissingWorkingDirectoryIsAnExceptionResultNamingIt() throws Exception {
         Path missing = dir.resolve("no-such-dir");
         EventResult result = run(CmdRequest.builder("pwd").cwd(missing).build());
