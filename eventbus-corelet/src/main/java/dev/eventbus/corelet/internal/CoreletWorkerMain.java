@@ -276,6 +276,11 @@ public final class CoreletWorkerMain {
                 continue;
             }
             Reply reply = run(frame.eventId(), Frames.Request.decode(frame.payload()));
+            // Nobody interrupts this thread but the event's own code (a timeout is a SIGTERM): an interrupt it left
+            // set (as code does that restores one it caught) is the event's, and ends with it. Left set, it closed
+            // the socket at the reply's write (the reply lost, a handler that had succeeded run again as after a
+            // crash), and over pipes the next event's handler found itself interrupted.
+            Thread.interrupted();
             Frames.write(out, reply.kind(), frame.eventId(), reply.payload());
         }
     }

@@ -52,6 +52,7 @@ class CoreletFailureTest {
         factory.registerEventType("crash", TestHandlers.Crashes.class);
         factory.registerEventType("stubborn", TestHandlers.Stubborn.class);
         factory.registerEventType("where", TestHandlers.WhereAmI.class);
+        factory.registerEventType("interrupts", TestHandlers.Interrupts.class);
         executor = new CoreletExecutor(TestAttempt.config(factory, 1, Duration.ofMinutes(10), List.of("-Xmx64m"),
                 List.of()), transport());
     }
@@ -152,6 +153,24 @@ class CoreletFailureTest {
         assertEquals(OptionalInt.of(137), e.exitCode(), e.getMessage());
         long after = squareWorks();
         assertNotEquals(before, after);
+    }
+
+    /**
+     * A handler that leaves its thread's interrupt flag set (as one does that restores an interrupt it caught) must
+     * not reach past its own event: over pipes the flag stayed on the worker's main thread and the next handler found
+     * itself interrupted (a sleep or a wait of its failed at once); over the socket the worker's write of the reply
+     * closed the interruptible channel, and a handler that had succeeded came back as a crash, to be run again.
+     */
+    @Test
+    void aHandlerThatLeavesItsThreadInterruptedDoesNotHarmItsReplyNorTheNextEvent() {
+        TestAttempt.Outcome interrupted = run(executor, event("interrupts", "interrupt", Duration.ofSeconds(60)));
+        assertNull(interrupted.thrown(), () -> "the reply was lost: " + interrupted.thrown());
+        List<?> first = (List<?>) interrupted.result().data();
+        assertEquals("interrupted", first.get(1));
+
+        List<?> next = (List<?>) result(executor, event("interrupts", "check", Duration.ofSeconds(60))).data();
+        assertEquals(List.of(first.get(0), "found interrupted: false"), next,
+                "the same worker runs the next event, on a thread that is not interrupted");
     }
 
     @Test

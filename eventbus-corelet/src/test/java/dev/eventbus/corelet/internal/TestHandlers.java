@@ -344,6 +344,26 @@ public final class TestHandlers {
         }
     }
 
+    /**
+     * With data "interrupt" sets its own thread's interrupt flag and returns, as a handler does that restores an
+     * interrupt it caught; with anything else reports whether it finds the flag set. Both answer with the worker's pid.
+     */
+    public static final class Interrupts implements EventHandler {
+        /** Creates the handler. */
+        public Interrupts() {
+        }
+
+        @Override
+        public EventResult handle(Event event, EventContext context) {
+            if ("interrupt".equals(event.data())) {
+                Thread.currentThread().interrupt();
+                return EventResult.businessResult(event.id(), true, List.of(context.processId(), "interrupted"));
+            }
+            return EventResult.businessResult(event.id(), true, List.of(context.processId(),
+                    "found interrupted: " + Thread.currentThread().isInterrupted()));
+        }
+    }
+
     /** Not a handler at all. */
     public static final class NotAHandler {
         /** Public no-arg constructor, to show that only the interface is missing. */
