@@ -28,9 +28,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -411,13 +409,8 @@ final class WorkerProcess {
      * @return the exit code, or null if it is still running after the wait
      */
     Integer awaitExitCode(Duration wait) throws InterruptedException {
-        try {
-            return process.onExit().get(wait.toMillis(), TimeUnit.MILLISECONDS).exitValue();
-        } catch (TimeoutException e) {
-            return null;
-        } catch (ExecutionException e) {
-            return null;
-        }
+        // waitFor, not onExit(): that future completes on the common ForkJoinPool, which an application may keep busy
+        return process.waitFor(wait.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : null;
     }
 
     /**
@@ -430,12 +423,32 @@ final class WorkerProcess {
         }
         LOG.log(System.Logger.Level.DEBUG, () -> "Terminating CORELET worker " + pid());
         process.destroy();
-        CompletableFuture.delayedExecutor(TERMINATE_GRACE.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
-            if (process.isAlive()) {
-                process.destroyForcibly();
-            }
+        killAfter(TERMINATE_GRACE);
+    }
+
+    /**
+     * Once the process has exited, or the grace has passed (SIGKILL then), closes the channel; on a thread of its own,
+     * which ends with the wait. Not on the common ForkJoinPool, where CompletableFuture's timers and {@code onExit()}
+     * run their actions: in an application that kept that pool busy, a worker whose terminate() hung was never
+     * killed, and its pool slot was lost with it. Without a thread (the system allows no more), kills at once.
+     */
+    private void killAfter(Duration grace) {
+        try {
+            Thread.ofPlatform().daemon().name("eventbus-corelet-stop-" + pid()).start(() -> {
+                try {
+                    process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    // nobody interrupts this thread; if someone does, the kill comes early
+                }
+                if (process.isAlive()) {
+                    process.destroyForcibly();
+                }
+                closeChannel();
+            });
+        } catch (Throwable noThread) { // an OutOfMemoryError: unable to create a native thread
+            process.destroyForcibly();
             closeChannel();
-        });
+        }
     }
 
     /**
@@ -456,13 +469,7 @@ final class WorkerProcess {
         } catch (IOException ignored) {
             // the worker notices EOF either way
         }
-        process.onExit().completeOnTimeout(process, RETIRE_GRACE.toMillis(), TimeUnit.MILLISECONDS)
-                .thenRun(() -> {
-                    if (process.isAlive()) {
-                        process.destroyForcibly();
-                    }
-                    closeChannel();
-                });
+        killAfter(RETIRE_GRACE);
     }
 
     /** SIGKILL now. */

@@ -176,6 +176,26 @@ class CoreletLaunchTest {
         }
     }
 
+    /**
+     * A stopped worker's SIGKILL after its grace, and the wait for a crashed worker's exit code, ran on the JDK's
+     * common ForkJoinPool (through CompletableFuture's async defaults): in an application that keeps that pool busy,
+     * a worker whose terminate() hangs was never killed (its pool slot lost with it, and with a pool of one every
+     * later CORELET event waited for ever), and a crash came back without its exit code.
+     */
+    @Test
+    void aBusyCommonPoolDelaysNeitherTheKillOfAStoppedWorkerNorACrashsExitCode() throws Exception {
+        Process parent = new ProcessBuilder(java(), "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2", "-cp",
+                System.getProperty("java.class.path"), BusyCommonPoolParentMain.class.getName(), dir.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try {
+            String out = outputOf(parent);
+            assertEquals(List.of("STOPPED WORKER killed", "CRASH exit code OptionalInt[7]"), out.lines().toList(), out);
+            assertEquals(0, parent.exitValue(), out);
+        } finally {
+            parent.destroyForcibly();
+        }
+    }
+
     /** A parent JVM's standard output once it has ended (both bounded: it must not hang the test). */
     private static String outputOf(Process parent) throws Exception {
         String out = CompletableFuture.supplyAsync(() -> {

@@ -270,6 +270,33 @@ public final class TestHandlers {
         }
     }
 
+    /**
+     * Creates the file named by its data, then works for a long time ignoring interrupts; its terminate() never
+     * returns, so that its worker, told to stop, does not end by itself (the JVM waits for its shutdown hooks).
+     */
+    public static final class HangsInTerminate implements EventHandler {
+        /** Creates the handler. */
+        public HangsInTerminate() {
+        }
+
+        @Override
+        public EventResult handle(Event event, EventContext context) throws IOException {
+            Files.writeString(Path.of(event.data(String.class)), "started");
+            long end = System.nanoTime() + 120_000_000_000L;
+            while (System.nanoTime() < end) {
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L); // slow work that ignores interrupts
+            }
+            return EventResult.businessResult(event.id(), true, "finished");
+        }
+
+        @Override
+        public void terminate(EventContext context) {
+            while (true) {
+                java.util.concurrent.locks.LockSupport.park(); // a terminate() that never returns
+            }
+        }
+    }
+
     /** Sends hostile or unusual replies, chosen by its data. */
     public static final class Hostile implements EventHandler {
         /** Creates the handler. */
