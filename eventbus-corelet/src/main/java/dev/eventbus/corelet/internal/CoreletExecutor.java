@@ -720,20 +720,37 @@ final class CoreletExecutor implements ModeExecutor {
      * the pool's workers were just killed; a stopped one still has its grace to call terminate(), after which its own
      * timer kills it; one retiring idle is cut short at the same deadline. Bounded: whatever lives past it is killed,
      * and waited for once more, for all of them together at most {@link #EXIT_WAIT}.
+     *
+     * <p>Not cut short by an interrupt, which is kept for the caller: the runtime closes the modes in the thread that
+     * called shutdown, with that thread's interrupt. It used to end the wait, and close() returned while the workers
+     * it had just killed were still alive.
      */
     private void awaitExits() {
+        long deadline = System.nanoTime() + WorkerProcess.TERMINATE_GRACE.toNanos() + EXIT_WAIT.toNanos();
+        if (!awaitExitsUninterruptibly(deadline)) {
+            running.forEach(Process::destroyForcibly);
+            if (!awaitExitsUninterruptibly(System.nanoTime() + EXIT_WAIT.toNanos())) {
+                LOG.log(System.Logger.Level.WARNING, "CORELET workers {0} survived SIGKILL for {1}",
+                        running.stream().map(Process::pid).toList(), EXIT_WAIT);
+            }
+        }
+    }
+
+    /** {@link #awaitExits(long)}, which an interrupt does not end; the interrupt is kept for the caller. */
+    private boolean awaitExitsUninterruptibly(long deadline) {
+        boolean interrupted = false;
         try {
-            long deadline = System.nanoTime() + WorkerProcess.TERMINATE_GRACE.toNanos() + EXIT_WAIT.toNanos();
-            if (!awaitExits(deadline)) {
-                running.forEach(Process::destroyForcibly);
-                if (!awaitExits(System.nanoTime() + EXIT_WAIT.toNanos())) {
-                    LOG.log(System.Logger.Level.WARNING, "CORELET workers {0} survived SIGKILL for {1}",
-                            running.stream().map(Process::pid).toList(), EXIT_WAIT);
+            while (true) {
+                try {
+                    return awaitExits(deadline);
+                } catch (InterruptedException e) {
+                    interrupted = true;
                 }
             }
-        } catch (InterruptedException e) {
-            running.forEach(Process::destroyForcibly); // no more waiting: kill them all at once
-            Thread.currentThread().interrupt();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

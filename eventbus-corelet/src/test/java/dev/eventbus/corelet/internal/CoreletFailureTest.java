@@ -208,6 +208,28 @@ class CoreletFailureTest {
     }
 
     /**
+     * The runtime closes the modes from the thread that called shutdown, with that thread's interrupt kept: an
+     * interrupted caller must not cut the close short. It did: the wait for the workers' exits ended at the
+     * interrupt, right after their SIGKILL, and close() returned while they were still alive.
+     */
+    @Test
+    void closeFromAnInterruptedThreadStillWaitsUntilTheWorkersAreGone() {
+        long pid = squareWorks();
+
+        boolean keptInterrupt;
+        Thread.currentThread().interrupt();
+        try {
+            executor.close();
+        } finally {
+            keptInterrupt = Thread.interrupted();
+        }
+
+        assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false),
+                "worker " + pid + " is still alive after close()");
+        assertTrue(keptInterrupt, "close() keeps the caller's interrupt");
+    }
+
+    /**
      * A stopped worker's streams used to be closed by a timer at the end of its grace only; close() waited for its
      * process but not for that timer, so a closed pool still held the worker's FIFO (or socket) for up to a second:
      * the chaos run's fd growth invariant failed on it.
