@@ -556,6 +556,8 @@ final class CoreletExecutor implements ModeExecutor {
         // The AOT cache's trainer serves one event, then exits normally so that its JVM writes what it recorded. One
         // that served none is stopped as before: a trainer never waits idle in the pool.
         boolean trainer = aot != null && aot.isTrainer(worker.process());
+        boolean retire = false;
+        boolean terminate = false;
         lock.lock();
         try {
             if ((reusable || untouched) && !closed && worker.isUsable() && !trainer) {
@@ -566,14 +568,21 @@ final class CoreletExecutor implements ModeExecutor {
                 all.remove(worker);
                 if (trainer && reusable && worker.isUsable()) {
                     aot.trainerRetired();
-                    worker.retire();
+                    retire = true;
                 } else {
-                    worker.terminate();
+                    terminate = true;
                 }
             }
             wakeFirstInLine();
         } finally {
             lock.unlock();
+        }
+        // Out of the pool's lock, which every attempt needs: both look for the processes the worker's handlers
+        // started, a scan of the system's processes that can take milliseconds.
+        if (retire) {
+            worker.retire();
+        } else if (terminate) {
+            worker.terminate();
         }
     }
 

@@ -414,25 +414,40 @@ final class WorkerProcess {
     }
 
     /**
-     * SIGTERM now (the worker calls the running handler's terminate()), SIGKILL after the grace if still alive.
-     * Idempotent; does not block.
+     * SIGTERM now (the worker calls the running handler's terminate()), SIGKILL after the grace if still alive, to
+     * the worker and to the processes its handlers started (see {@link #descendants()}). Idempotent; does not block.
      */
     void terminate() {
         if (!dead.compareAndSet(false, true)) {
             return;
         }
         LOG.log(System.Logger.Level.DEBUG, () -> "Terminating CORELET worker " + pid());
+        List<ProcessHandle> started = descendants();
         process.destroy();
-        killAfter(TERMINATE_GRACE);
+        killAfter(TERMINATE_GRACE, started);
     }
 
     /**
-     * Once the process has exited, or the grace has passed (SIGKILL then), closes the channel; on a thread of its own,
-     * which ends with the wait. Not on the common ForkJoinPool, where CompletableFuture's timers and {@code onExit()}
-     * run their actions: in an application that kept that pool busy, a worker whose terminate() hung was never
-     * killed, and its pool slot was lost with it. Without a thread (the system allows no more), kills at once.
+     * The processes the worker's handlers started, and theirs: part of the handlers' work, which ends with the worker
+     * (a timeout stops the work; no process outlives the pool). Taken before the worker is signalled: once it has died
+     * they are re-parented away, and nothing can find them. Empty if the system does not tell.
      */
-    private void killAfter(Duration grace) {
+    private List<ProcessHandle> descendants() {
+        try (var all = process.descendants()) {
+            return all.toList();
+        } catch (RuntimeException e) { // SecurityException, UnsupportedOperationException
+            return List.of();
+        }
+    }
+
+    /**
+     * Once the process has exited, or the grace has passed (SIGKILL then), SIGKILLs what is left of the processes its
+     * handlers started and closes the channel; on a thread of its own, which ends with the wait. Not on the common
+     * ForkJoinPool, where CompletableFuture's timers and {@code onExit()} run their actions: in an application that
+     * kept that pool busy, a worker whose terminate() hung was never killed, and its pool slot was lost with it.
+     * Without a thread (the system allows no more), kills at once.
+     */
+    private void killAfter(Duration grace, List<ProcessHandle> started) {
         try {
             Thread.ofPlatform().daemon().name("eventbus-corelet-stop-" + pid()).start(() -> {
                 try {
@@ -443,23 +458,26 @@ final class WorkerProcess {
                 if (process.isAlive()) {
                     process.destroyForcibly();
                 }
+                started.forEach(ProcessHandle::destroyForcibly);
                 closeChannel();
             });
         } catch (Throwable noThread) { // an OutOfMemoryError: unable to create a native thread
             process.destroyForcibly();
+            started.forEach(ProcessHandle::destroyForcibly);
             closeChannel();
         }
     }
 
     /**
      * Retires an idle worker gracefully: closing the channel makes it exit normally (so JVM exit actions such as
-     * writing a CDS or AOT archive can run); SIGKILL only if it is still alive after a long grace. Idempotent; does
-     * not block.
+     * writing a CDS or AOT archive can run); SIGKILL only if it is still alive after a long grace. What its handlers
+     * started and left running is killed once it has exited. Idempotent; does not block.
      */
     void retire() {
         if (!dead.compareAndSet(false, true)) {
             return;
         }
+        List<ProcessHandle> started = descendants();
         try {
             if (transport == Transport.PIPES) {
                 out.close(); // EOF on the worker's stdin
@@ -469,13 +487,15 @@ final class WorkerProcess {
         } catch (IOException ignored) {
             // the worker notices EOF either way
         }
-        killAfter(RETIRE_GRACE);
+        killAfter(RETIRE_GRACE, started);
     }
 
-    /** SIGKILL now. */
+    /** SIGKILL now, to the worker and to the processes its handlers started. */
     void kill() {
         dead.set(true);
+        List<ProcessHandle> started = descendants();
         process.destroyForcibly();
+        started.forEach(ProcessHandle::destroyForcibly);
         closeChannel();
     }
 

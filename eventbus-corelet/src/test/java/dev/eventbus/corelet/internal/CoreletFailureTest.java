@@ -53,6 +53,7 @@ class CoreletFailureTest {
         factory.registerEventType("stubborn", TestHandlers.Stubborn.class);
         factory.registerEventType("where", TestHandlers.WhereAmI.class);
         factory.registerEventType("interrupts", TestHandlers.Interrupts.class);
+        factory.registerEventType("spawns", TestHandlers.Spawns.class);
         executor = new CoreletExecutor(TestAttempt.config(factory, 1, Duration.ofMinutes(10), List.of("-Xmx64m"),
                 List.of()), transport());
     }
@@ -187,6 +188,38 @@ class CoreletFailureTest {
         assertEnds(before, Duration.ofSeconds(5));
         long after = squareWorks();
         assertNotEquals(before, after, "the retry gets a fresh worker");
+    }
+
+    /**
+     * A timeout stops the work: a process the handler started is part of it. Killing the worker alone left such a
+     * process running, re-parented away from this JVM (so no check of its descendants saw it) for as long as it
+     * liked; so did close().
+     */
+    @Test
+    void timeoutAndCloseAlsoEndTheProcessesTheHandlerStarted() throws Exception {
+        Path timedOut = dir.resolve("timed-out-tool");
+        TestAttempt.Outcome outcome = run(executor, event("spawns", timedOut.toString(), Duration.ofSeconds(1)));
+        assertTrue(outcome.stopped());
+        long tool = Long.parseLong(Files.readString(timedOut));
+        try {
+            assertEnds(tool, Duration.ofSeconds(10));
+        } finally {
+            ProcessHandle.of(tool).ifPresent(ProcessHandle::destroyForcibly);
+        }
+
+        Path closed = dir.resolve("closed-tool");
+        var running = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> run(executor, event("spawns", closed.toString(), Duration.ofSeconds(60))));
+        awaitTrue(Duration.ofSeconds(20), () -> Files.exists(closed), "the handler started its tool");
+        long closedTool = Long.parseLong(Files.readString(closed));
+        try {
+            executor.close();
+            assertEnds(closedTool, Duration.ofSeconds(10));
+        } finally {
+            ProcessHandle.of(closedTool).ifPresent(ProcessHandle::destroyForcibly);
+        }
+        assertInstanceOf(CoreletCrashedException.class,
+                running.get(30, java.util.concurrent.TimeUnit.SECONDS).thrown());
     }
 
     /**

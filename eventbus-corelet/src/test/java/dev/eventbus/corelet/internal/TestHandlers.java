@@ -297,6 +297,30 @@ public final class TestHandlers {
         }
     }
 
+    /**
+     * Starts a long {@code sleep} process, as a handler does that runs a tool, writes its pid to the file named by the
+     * event's data, then works for a long time ignoring interrupts.
+     */
+    public static final class Spawns implements EventHandler {
+        /** Creates the handler. */
+        public Spawns() {
+        }
+
+        @Override
+        public EventResult handle(Event event, EventContext context) throws IOException {
+            Process tool = new ProcessBuilder("sleep", "600").start();
+            Path file = Path.of(event.data(String.class));
+            Path written = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.writeString(written, Long.toString(tool.pid()));
+            Files.move(written, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            long end = System.nanoTime() + 120_000_000_000L;
+            while (System.nanoTime() < end) {
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L); // slow work that ignores interrupts
+            }
+            return EventResult.businessResult(event.id(), true, "finished");
+        }
+    }
+
     /** Sends hostile or unusual replies, chosen by its data. */
     public static final class Hostile implements EventHandler {
         /** Creates the handler. */
