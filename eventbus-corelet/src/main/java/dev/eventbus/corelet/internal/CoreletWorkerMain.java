@@ -36,8 +36,9 @@ import java.util.Optional;
  * then runs one event at a time on its main thread until the parent closes the channel.
  *
  * <p>With a FIFO, requests come down stdin after the token and replies go into the FIFO, both opened as plain files
- * (see {@link WorkerProcess} for why); {@code System.in} is replaced by an empty stream so that handler code cannot
- * take the parent's bytes. With a socket, requests and replies share it.
+ * (see {@link WorkerProcess} for why). With a socket, requests and replies share it. Either way {@code System.in} is
+ * replaced by an empty stream: handler code can neither take the parent's bytes nor wait for ever where only the
+ * parent's death comes.
  *
  * <p>The worker dies with its parent: stdin reaching EOF (the parent's end of the pipe closes when it dies, even by
  * SIGKILL) or the parent pid changing halts it at once. On SIGTERM (a timed-out attempt) a shutdown hook calls
@@ -105,6 +106,8 @@ public final class CoreletWorkerMain {
             worker.serve(requests, replies, token, parentPid);
         } else {
             InputStream stdin = System.in;
+            // the parent's death comes down stdin: a handler that read System.in would wait there for ever
+            System.setIn(InputStream.nullInputStream());
             String token = readLine(stdin);
             watchStdin(stdin);
             watchParentPid(parentPid);

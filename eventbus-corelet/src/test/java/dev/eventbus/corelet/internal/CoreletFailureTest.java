@@ -54,6 +54,7 @@ class CoreletFailureTest {
         factory.registerEventType("where", TestHandlers.WhereAmI.class);
         factory.registerEventType("interrupts", TestHandlers.Interrupts.class);
         factory.registerEventType("spawns", TestHandlers.Spawns.class);
+        factory.registerEventType("reads-stdin", TestHandlers.ReadsStdin.class);
         executor = new CoreletExecutor(TestAttempt.config(factory, 1, Duration.ofMinutes(10), List.of("-Xmx64m"),
                 List.of()), transport());
     }
@@ -172,6 +173,19 @@ class CoreletFailureTest {
         List<?> next = (List<?>) result(executor, event("interrupts", "check", Duration.ofSeconds(60))).data();
         assertEquals(List.of(first.get(0), "found interrupted: false"), next,
                 "the same worker runs the next event, on a thread that is not interrupted");
+    }
+
+    /**
+     * A handler's System.in is empty, whatever the transport: the worker's stdin is the parent's channel (requests
+     * over pipes, the parent's death over the socket). Over the socket a handler that read System.in took the
+     * worker's own stdin, where nothing ever comes, and hung until its timeout.
+     */
+    @Test
+    void aHandlerReadingSystemInFindsItEmpty() {
+        TestAttempt.Outcome outcome = run(executor, event("reads-stdin", null, Duration.ofSeconds(10)));
+        assertFalse(outcome.stopped(), "the handler hung reading System.in");
+        assertEquals(-1, outcome.result().data());
+        assertEquals(49, result(executor, event("square", 7, Duration.ofSeconds(60))).data());
     }
 
     @Test

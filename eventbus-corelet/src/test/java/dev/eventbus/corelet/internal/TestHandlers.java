@@ -415,6 +415,18 @@ public final class TestHandlers {
         }
     }
 
+    /** Reads one byte of System.in, as a tool that takes its input there does, and returns what it read. */
+    public static final class ReadsStdin implements EventHandler {
+        /** Creates the handler. */
+        public ReadsStdin() {
+        }
+
+        @Override
+        public EventResult handle(Event event, EventContext context) throws IOException {
+            return EventResult.businessResult(event.id(), true, System.in.read());
+        }
+    }
+
     /** Not a handler at all. */
     public static final class NotAHandler {
         /** Public no-arg constructor, to show that only the interface is missing. */
