@@ -45,6 +45,12 @@ final class Frames {
     private static final int MAX_ID_BYTES = 1024;
     private static final int MAX_CAUSES = 16;
     private static final int MAX_FRAMES = 4096;
+    /**
+     * The longest exception message sent, in chars; longer ones are cut, saying how much is left out. Without a cap an
+     * exception whose message was larger than a whole reply ({@link ReplyFilter#MAX_REPLY_BYTES}) was not reported as
+     * thrown at all: its oversized reply failed the event for good, and cost the healthy worker its life.
+     */
+    static final int MAX_MESSAGE_CHARS = 64 * 1024;
 
     private Frames() {
     }
@@ -220,11 +226,17 @@ final class Frames {
     }
 
     private static String messageOf(Throwable t) {
+        String message;
         try {
-            return t.getMessage();
+            message = t.getMessage();
         } catch (Throwable e) {
             return "(getMessage() threw " + e.getClass().getName() + ")";
         }
+        if (message == null || message.length() <= MAX_MESSAGE_CHARS) {
+            return message;
+        }
+        return message.substring(0, MAX_MESSAGE_CHARS) + "... (" + (message.length() - MAX_MESSAGE_CHARS)
+                + " more characters)";
     }
 
     private static Throwable causeOf(Throwable t) {

@@ -171,6 +171,24 @@ class CoreletExecutorTest {
         assertEquals(pid, where().get(0), "the same worker runs the next event");
     }
 
+    /**
+     * A thrown exception arrives as a RemoteHandlerException, retried, and the worker serves on, whatever its message:
+     * one longer than the largest reply made the reply oversized, and the event failed for good with "reply rejected"
+     * (not retried, its exception's class lost) and its healthy worker was killed. The message is cut, saying so.
+     */
+    @Test
+    void anExceptionWhoseMessageIsLargerThanAReplyStillArrivesAndTheWorkerServesOn() {
+        Object pid = where().get(0);
+        TestAttempt.Outcome outcome = run(executor, event("throws-error", "huge"));
+        RemoteHandlerException e = assertInstanceOf(RemoteHandlerException.class, outcome.thrown(),
+                () -> "outcome: " + outcome);
+        assertEquals("java.lang.IllegalStateException", e.remoteClassName());
+        String kept = "x".repeat(Frames.MAX_MESSAGE_CHARS);
+        assertEquals(kept + "... (" + (ReplyFilter.MAX_REPLY_BYTES + 1 - Frames.MAX_MESSAGE_CHARS)
+                + " more characters)", e.remoteMessage());
+        assertEquals(pid, where().get(0), "the same worker runs the next event");
+    }
+
     @Test
     void returnedExceptionResultIsAFinalResultCarryingRemoteHandlerException() {
         Event event = event("returns-exception", "r");

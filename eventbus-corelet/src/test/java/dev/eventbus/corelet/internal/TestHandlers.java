@@ -80,7 +80,8 @@ public final class TestHandlers {
     /**
      * Throws an {@link Error} that is neither a LinkageError nor an AssertionError, chosen by its data: "service", "io",
      * "internal" or "plain"; with "data" it returns data whose serialization throws one. With "unprintable" it throws
-     * an {@link Unprintable}, and with "unprintable-data" it returns data whose serialization throws one.
+     * an {@link Unprintable}, and with "unprintable-data" it returns data whose serialization throws one. With "huge" it
+     * throws an exception whose message alone is larger than the largest reply.
      */
     public static final class ThrowsError implements EventHandler {
         /** Creates the handler. */
@@ -96,6 +97,7 @@ public final class TestHandlers {
                 case "internal" -> throw new InternalError("internal trouble");
                 case "plain" -> throw new Error("plain error");
                 case "unprintable" -> throw new Unprintable();
+                case "huge" -> throw new IllegalStateException("x".repeat(ReplyFilter.MAX_REPLY_BYTES + 1));
                 case "data" -> {
                     return EventResult.businessResult(event.id(), true, new ErrorOnWrite());
                 }
