@@ -673,7 +673,7 @@ final class CoreletExecutor implements ModeExecutor {
         }
         if (shutdownHook == null) {
             shutdownHook = new Thread(() -> {
-                running.forEach(Process::destroyForcibly);
+                running.forEach(CoreletExecutor::killWithDescendants);
                 if (aot != null) {
                     aot.close();
                 }
@@ -686,6 +686,21 @@ final class CoreletExecutor implements ModeExecutor {
                 // event with "Shutdown in progress".
             }
         }
+    }
+
+    /**
+     * SIGKILLs a process and the processes it started (a worker's handlers' tools), which would otherwise live on,
+     * re-parented away; the JVM shutdown hook's kill, where nobody waits for a worker's exit to take its tools along.
+     */
+    private static void killWithDescendants(Process process) {
+        List<ProcessHandle> started;
+        try (var all = process.descendants()) {
+            started = all.toList();
+        } catch (RuntimeException e) {
+            started = List.of();
+        }
+        process.destroyForcibly();
+        started.forEach(ProcessHandle::destroyForcibly);
     }
 
     private void retireIdleWorkers() {

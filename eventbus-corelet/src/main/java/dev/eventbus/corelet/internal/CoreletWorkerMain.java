@@ -41,7 +41,7 @@ import java.util.Optional;
  * parent's death comes.
  *
  * <p>The worker dies with its parent: stdin reaching EOF (the parent's end of the pipe closes when it dies, even by
- * SIGKILL) or the parent pid changing halts it at once. On SIGTERM (a timed-out attempt) a shutdown hook calls
+ * SIGKILL) or the parent pid changing halts it at once, with the processes its handlers started. On SIGTERM (a timed-out attempt) a shutdown hook calls
  * {@link EventHandler#terminate(EventContext)} on the running handler before the JVM exits.
  *
  * <p>Whatever a handler, its constructor, or the reading or writing of the data throws, {@link Error}s included,
@@ -221,7 +221,20 @@ public final class CoreletWorkerMain {
      */
     private static void exitSoon() {
         startDaemon("corelet-halt", new HaltAfterGrace());
+        endStartedProcesses();
         System.exit(0);
+    }
+
+    /**
+     * Kills the processes the handlers started (tools they run), and theirs: they are the worker's work, and with the
+     * parent gone nobody else could find them once this JVM has exited (they would be re-parented away).
+     */
+    private static void endStartedProcesses() {
+        try (var started = ProcessHandle.current().descendants()) {
+            started.forEach(ProcessHandle::destroyForcibly);
+        } catch (RuntimeException e) {
+            System.err.println("corelet worker: could not stop the processes its handlers started: " + e);
+        }
     }
 
     private static final class HaltAfterGrace implements Runnable {

@@ -136,6 +136,60 @@ class CoreletLaunchTest {
     }
 
     @Test
+    void theToolsOfTheWorkersOfASigkilledParentEndWithThem() throws Exception {
+        parentWithAToolRunningEnds(false);
+    }
+
+    @Test
+    void theToolsOfTheWorkersOfAParentThatExitsNormallyEndWithThem() throws Exception {
+        parentWithAToolRunningEnds(true);
+    }
+
+    /**
+     * No orphans, ever: a process a handler started (a tool it runs) is part of its worker's work, and ends with the
+     * worker when the parent dies. It did not: the worker exited (watching its parent), or the parent's shutdown hook
+     * SIGKILLed it, and the tool ran on, re-parented away, for as long as it liked.
+     */
+    private void parentWithAToolRunningEnds(boolean normalExit) throws Exception {
+        // its own temporary directory: a parent that is killed, or that exits without closing its pool, leaves the
+        // pool's (empty) private directory behind
+        List<String> command = new ArrayList<>(List.of(java(), "-Djava.io.tmpdir=" + dir, "-cp",
+                System.getProperty("java.class.path"), ToolParentMain.class.getName(), dir.toString()));
+        if (normalExit) {
+            command.add("exit");
+        }
+        Process parent = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        long worker = -1;
+        long tool = -1;
+        try {
+            BufferedReader lines = new BufferedReader(new InputStreamReader(parent.getInputStream(),
+                    StandardCharsets.UTF_8));
+            String line = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return lines.readLine();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).get(90, TimeUnit.SECONDS);
+            String[] words = String.valueOf(line).split(" ");
+            assertTrue(words.length == 4 && words[0].equals("WORKER") && words[2].equals("TOOL"), "parent said: " + line);
+            worker = Long.parseLong(words[1]);
+            tool = Long.parseLong(words[3]);
+            if (!normalExit) {
+                parent.destroyForcibly();
+            }
+            assertTrue(parent.waitFor(30, TimeUnit.SECONDS));
+            assertEnds(worker, Duration.ofSeconds(10));
+            assertEnds(tool, Duration.ofSeconds(10));
+        } finally {
+            parent.destroyForcibly();
+            for (long pid : new long[] {worker, tool}) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
+
+    @Test
     void missingTempDirectoryFailsEveryAttemptClearlyAndLosesNoPoolSlot() throws Exception {
         Path missing = dir.resolve("no-such-tmpdir");
         Process parent = new ProcessBuilder(java(), "-Djava.io.tmpdir=" + missing, "-cp",
