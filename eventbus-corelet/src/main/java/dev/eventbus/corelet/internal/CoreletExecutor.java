@@ -221,7 +221,7 @@ final class CoreletExecutor implements ModeExecutor {
                     p.meta().className(), p.data()).encode();
             worker.send(event.id(), request);
             attempt.restartClock();
-            Frames.Frame reply = receive(worker);
+            Frames.Frame reply = receive(worker, Frames.maxIdBytes(event.id()));
             if (reply == null) {
                 throw crashed(worker, event, null);
             }
@@ -269,10 +269,10 @@ final class CoreletExecutor implements ModeExecutor {
      * event needs one, a polling parent thread another. With more attempts waiting than that, their workers would
      * lose CPU to the polling, so the parents sleep in the read at once.
      */
-    private Frames.Frame receive(WorkerProcess worker) throws IOException {
+    private Frames.Frame receive(WorkerProcess worker, int maxIdBytes) throws IOException {
         int waiting = awaitingReplies.incrementAndGet();
         try {
-            return worker.receive(ReplyFilter.MAX_REPLY_BYTES, 2 * waiting <= CPUS);
+            return worker.receive(ReplyFilter.MAX_REPLY_BYTES, maxIdBytes, 2 * waiting <= CPUS);
         } finally {
             awaitingReplies.decrementAndGet();
         }

@@ -273,7 +273,7 @@ public final class CoreletWorkerMain {
         while (true) {
             Frames.Frame frame;
             try {
-                frame = Frames.read(in, MAX_REQUEST);
+                frame = Frames.read(in, MAX_REQUEST, MAX_REQUEST); // the parent's: any id an event may have
             } catch (IOException e) {
                 frame = null;
             }

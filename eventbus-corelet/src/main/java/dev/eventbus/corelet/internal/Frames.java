@@ -42,6 +42,7 @@ final class Frames {
     /** Worker → parent: the handler could not be found or is not a handler (final). */
     static final byte LOAD_FAILED = 6;
 
+    /** The longest event id a reader accepts unless told more: what an event's own id needs, see {@link #maxIdBytes}. */
     private static final int MAX_ID_BYTES = 1024;
     private static final int MAX_CAUSES = 16;
     private static final int MAX_FRAMES = 4096;
@@ -92,11 +93,30 @@ final class Frames {
     }
 
     /**
-     * Reads one frame.
+     * Reads one frame whose event id is at most 1024 bytes long.
      *
      * @return the frame, or null at a clean end of stream (before the first byte of a frame)
      */
     static Frame read(DataInputStream in, int maxPayload) throws IOException {
+        return read(in, maxPayload, MAX_ID_BYTES);
+    }
+
+    /**
+     * The id limit for the frames of an event: 1024 bytes, or what its id takes in UTF-8 (at most 3 bytes a char) if
+     * that is more. Any non-blank id is valid ({@code Event.Builder.id}): a limit of 1024 bytes on both sides made a
+     * worker unable to read the request of an event with a longer one, and it exited.
+     */
+    static int maxIdBytes(String eventId) {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(MAX_ID_BYTES, 3L * eventId.length()));
+    }
+
+    /**
+     * Reads one frame.
+     *
+     * @param maxIdBytes the longest event id accepted, in bytes
+     * @return the frame, or null at a clean end of stream (before the first byte of a frame)
+     */
+    static Frame read(DataInputStream in, int maxPayload, int maxIdBytes) throws IOException {
         int first = in.read();
         if (first < 0) {
             return null;
@@ -111,7 +131,7 @@ final class Frames {
             throw new ProtocolException("unsupported protocol version " + version + " (expected " + VERSION + ")");
         }
         byte kind = in.readByte();
-        String eventId = readString(in, MAX_ID_BYTES);
+        String eventId = readString(in, maxIdBytes);
         int length = in.readInt();
         if (length < 0) {
             throw new ProtocolException("negative frame length " + length);

@@ -392,13 +392,14 @@ final class WorkerProcess {
     /**
      * Reads the next frame; null at EOF (the worker died or closed the channel).
      *
+     * @param maxIdBytes the longest event id accepted, in bytes (see {@link Frames#maxIdBytes})
      * @param spin whether to poll for the frame briefly before sleeping in the read (see {@link SpinningReader})
      */
-    Frames.Frame receive(int maxPayload, boolean spin) throws IOException {
+    Frames.Frame receive(int maxPayload, int maxIdBytes, boolean spin) throws IOException {
         if (spin) {
             replies.beforeRead(in);
         }
-        Frames.Frame frame = Frames.read(in, maxPayload);
+        Frames.Frame frame = Frames.read(in, maxPayload, maxIdBytes);
         replies.afterRead();
         return frame;
     }

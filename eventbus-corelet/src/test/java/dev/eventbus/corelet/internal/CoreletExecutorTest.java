@@ -189,6 +189,21 @@ class CoreletExecutorTest {
         assertEquals(pid, where().get(0), "the same worker runs the next event");
     }
 
+    /**
+     * Any non-blank id is a valid event id (Event.Builder.id). One longer than 1024 bytes broke the frame limits: the
+     * worker could not read its request and exited, and the event came back as a crash, on a fresh JVM every retry.
+     */
+    @Test
+    void anEventWithALongIdRunsAndItsResultCarriesTheId() {
+        String id = "event-" + "\u00e9".repeat(2000); // 4000 bytes in UTF-8
+        Event event = Event.builder("square").id(id).mode(ExecutionMode.CORELET).data(6)
+                .timeout(Duration.ofSeconds(60)).build();
+        executor.validate(event);
+        TestAttempt.Outcome outcome = run(executor, event);
+        assertNull(outcome.thrown(), () -> "threw " + outcome.thrown());
+        assertEquals(EventResult.businessResult(id, true, 36), outcome.result());
+    }
+
     @Test
     void returnedExceptionResultIsAFinalResultCarryingRemoteHandlerException() {
         Event event = event("returns-exception", "r");
