@@ -163,11 +163,23 @@ final class CoreletExecutor implements ModeExecutor {
             throw new InvalidEventException("CORELET event " + event.id() + " (" + event.type() + ") has data that"
                     + " cannot be serialized: class " + e.getMessage() + " is not java.io.Serializable"
                     + " (the data goes to a worker JVM; make it Serializable or send something that is)", e);
-        } catch (IOException | RuntimeException e) {
-            throw new InvalidEventException("CORELET event " + event.id() + " (" + event.type() + ") has data of"
-                    + " class " + event.data().getClass().getName() + " that cannot be serialized: " + Frames.text(e), e);
+        } catch (IOException | RuntimeException | StackOverflowError e) { // a chain of objects too long for it
+            throw cannotSerialize(event, e);
+        } catch (VirtualMachineError e) {
+            throw e; // this JVM's trouble (out of memory), not the data's
+        } catch (Error e) { // what the data's own writeObject throws, as the worker takes it
+            throw cannotSerialize(event, e);
         }
         return new Prepared(meta, data, Set.copyOf(classes));
+    }
+
+    /**
+     * Data that cannot be serialized, whatever the serialization threw: an Error too (a writeObject's, or the stack
+     * overflow of a long chain of plain serializable objects) used to escape publish as itself.
+     */
+    private static InvalidEventException cannotSerialize(Event event, Throwable e) {
+        return new InvalidEventException("CORELET event " + event.id() + " (" + event.type() + ") has data of class "
+                + event.data().getClass().getName() + " that cannot be serialized: " + Frames.text(e), e);
     }
 
     /** Records the classes of everything serialized: replies may contain them too. */

@@ -141,6 +141,50 @@ class CoreletInputTest {
         assertTrue(e.getCause() instanceof Unprintable, "the cause is the exception serialization threw");
     }
 
+    /** A link of a chain that Java serialization writes recursively, one stack frame set per link. */
+    static final class Link implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        final Link next;
+
+        Link(Link next) {
+            this.next = next;
+        }
+    }
+
+    /** Data whose writeObject throws an Error, as user code may. */
+    static final class ErrorToWrite implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+
+        @java.io.Serial
+        private void writeObject(java.io.ObjectOutputStream out) {
+            throw new AssertionError("cannot write me");
+        }
+    }
+
+    /**
+     * Data that cannot be serialized is an InvalidEventException at publish, whatever the serialization throws: a long
+     * chain of plain serializable objects (a user's own linked nodes) overflowed the stack, and a writeObject may throw
+     * an Error; both escaped validate(), and publish, as themselves.
+     */
+    @Test
+    void dataWhoseSerializationThrowsAnErrorIsRejectedAsInvalid() {
+        Link chain = null;
+        for (int i = 0; i < 1_000_000; i++) {
+            chain = new Link(chain);
+        }
+        Event deep = corelet("square").data(chain).build();
+        InvalidEventException tooDeep = assertThrows(InvalidEventException.class, () -> executor.validate(deep));
+        assertInstanceOf(StackOverflowError.class, tooDeep.getCause());
+        assertTrue(tooDeep.getMessage().contains("has data of class " + Link.class.getName() + " that cannot be"
+                + " serialized: java.lang.StackOverflowError"), tooDeep.getMessage());
+
+        Event failing = corelet("square").data(new ErrorToWrite()).build();
+        InvalidEventException e = assertThrows(InvalidEventException.class, () -> executor.validate(failing));
+        assertInstanceOf(AssertionError.class, e.getCause());
+        assertTrue(e.getMessage().endsWith("has data of class " + ErrorToWrite.class.getName() + " that cannot be"
+                + " serialized: java.lang.AssertionError: cannot write me"), e.getMessage());
+    }
+
     @Test
     void missingHandlerClassFailsTheEventAtOnceWithAFinalResult() {
         Event event = validated(executor, corelet("square").data(1)
