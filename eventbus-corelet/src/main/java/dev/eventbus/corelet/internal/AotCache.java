@@ -96,7 +96,7 @@ final class AotCache {
                 }
             }
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "Could not look for abandoned assemblies of " + file, e);
+            QuietLog.log(LOG, System.Logger.Level.DEBUG, "Could not look for abandoned assemblies of " + file, e);
         }
     }
 
@@ -164,8 +164,8 @@ final class AotCache {
             case OFF -> {
                 if (unusable != null && !warned) {
                     warned = true;
-                    LOG.log(System.Logger.Level.WARNING, "CORELET workers start without the AOT cache " + file + ": "
-                            + unusable);
+                    QuietLog.log(LOG, System.Logger.Level.WARNING, "CORELET workers start without the AOT cache "
+                            + file + ": " + unusable);
                 }
                 return Launch.PLAIN;
             }
@@ -260,7 +260,7 @@ final class AotCache {
         state = State.READY;
         cleanUp();
         notifyAll();
-        LOG.log(System.Logger.Level.INFO, "CORELET AOT cache written: {0} ({1} bytes)", file, sizeOf(file));
+        QuietLog.log(LOG, System.Logger.Level.INFO, "CORELET AOT cache written: {0} ({1} bytes)", file, sizeOf(file));
     }
 
     /** Turns the cache off for this executor; warns with the reason unless there is none to give. */
@@ -268,7 +268,7 @@ final class AotCache {
         state = State.OFF;
         cleanUp();
         if (reason != null) {
-            LOG.log(System.Logger.Level.WARNING, "CORELET AOT cache " + file + " not made: " + reason
+            QuietLog.log(LOG, System.Logger.Level.WARNING, "CORELET AOT cache " + file + " not made: " + reason
                     + "; workers start without it until the next bus tries again");
         }
         notifyAll();
@@ -290,7 +290,7 @@ final class AotCache {
         try (var files = Files.list(dir)) {
             files.forEach(AotCache::deleteQuietly);
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "Could not list " + dir, e);
+            QuietLog.log(LOG, System.Logger.Level.DEBUG, "Could not list " + dir, e);
         }
         deleteQuietly(dir);
     }
@@ -353,7 +353,7 @@ final class AotCache {
         try {
             Files.deleteIfExists(path);
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "Could not delete " + path, e);
+            QuietLog.log(LOG, System.Logger.Level.DEBUG, "Could not delete " + path, e);
         }
     }
 }

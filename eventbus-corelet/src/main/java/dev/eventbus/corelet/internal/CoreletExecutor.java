@@ -249,7 +249,7 @@ final class CoreletExecutor implements ModeExecutor {
                 throw new Frames.ProtocolException("malformed reply of kind " + reply.kind() + ": " + e);
             }
         } catch (Frames.OversizedFrameException e) {
-            LOG.log(System.Logger.Level.WARNING, () -> "CORELET worker " + worker.pid() + " sent a reply of "
+            QuietLog.log(LOG, System.Logger.Level.WARNING, () -> "CORELET worker " + worker.pid() + " sent a reply of "
                     + e.length + " bytes for event " + event.id() + "; killed it");
             return EventResult.exceptionResult(event.id(), new EventBusException("CORELET reply of event "
                     + event.id() + " (" + event.type() + ") rejected: " + e.length + " bytes exceed the limit of "
@@ -385,8 +385,8 @@ final class CoreletExecutor implements ModeExecutor {
                     }));
                 } catch (IOException | ClassNotFoundException | RuntimeException | StackOverflowError e) {
                     String why = filter.rejection() != null ? filter.rejection() : e.toString();
-                    LOG.log(System.Logger.Level.WARNING, () -> "Rejected the CORELET reply of event " + event.id()
-                            + " from worker " + worker.pid() + ": " + why);
+                    QuietLog.log(LOG, System.Logger.Level.WARNING, () -> "Rejected the CORELET reply of event "
+                            + event.id() + " from worker " + worker.pid() + ": " + why);
                     return EventResult.exceptionResult(event.id(), new EventBusException("CORELET reply of event "
                             + event.id() + " (" + event.type() + ") rejected: " + why));
                 }
@@ -521,7 +521,7 @@ final class CoreletExecutor implements ModeExecutor {
             WorkerProcess started = worker;
             worker.channelClosed().thenRun(() -> unclosed.remove(started));
             guard.target(worker); // from here a stop kills it only once the request is sent (see StopGuard)
-            LOG.log(System.Logger.Level.DEBUG, "Started CORELET worker {0}", worker.pid());
+            QuietLog.log(LOG, System.Logger.Level.DEBUG, "Started CORELET worker {0}", worker.pid());
         } finally {
             lock.lock();
             try {
@@ -664,7 +664,7 @@ final class CoreletExecutor implements ModeExecutor {
         if (privateDir != null && !Files.isDirectory(privateDir, LinkOption.NOFOLLOW_LINKS)) {
             Path gone = privateDir;
             privateDir = null;
-            LOG.log(System.Logger.Level.INFO, () -> "The CORELET workers' private directory " + gone
+            QuietLog.log(LOG, System.Logger.Level.INFO, () -> "The CORELET workers' private directory " + gone
                     + " was removed (by a temp-file cleaner?): making a new one");
         }
         if (privateDir == null) {
@@ -737,7 +737,7 @@ final class CoreletExecutor implements ModeExecutor {
             lock.unlock();
         }
         for (WorkerProcess worker : retired) {
-            LOG.log(System.Logger.Level.DEBUG, "Retiring idle CORELET worker {0}", worker.pid());
+            QuietLog.log(LOG, System.Logger.Level.DEBUG, "Retiring idle CORELET worker {0}", worker.pid());
             worker.retire();
         }
     }
@@ -766,7 +766,7 @@ final class CoreletExecutor implements ModeExecutor {
         if (!awaitExitsUninterruptibly(deadline)) {
             running.forEach(Process::destroyForcibly);
             if (!awaitExitsUninterruptibly(System.nanoTime() + EXIT_WAIT.toNanos())) {
-                LOG.log(System.Logger.Level.WARNING, "CORELET workers {0} survived SIGKILL for {1}",
+                QuietLog.log(LOG, System.Logger.Level.WARNING, "CORELET workers {0} survived SIGKILL for {1}",
                         running.stream().map(Process::pid).toList(), EXIT_WAIT);
             }
         }
@@ -895,7 +895,7 @@ final class CoreletExecutor implements ModeExecutor {
                 }
                 Files.deleteIfExists(privateDir);
             } catch (IOException e) {
-                LOG.log(System.Logger.Level.DEBUG, "Could not delete " + privateDir, e);
+                QuietLog.log(LOG, System.Logger.Level.DEBUG, "Could not delete " + privateDir, e);
             }
         }
     }

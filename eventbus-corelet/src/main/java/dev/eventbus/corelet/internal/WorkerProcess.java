@@ -155,8 +155,8 @@ final class WorkerProcess {
                     + " meanwhile (by a temp-file cleaner?); the next worker start makes a new one");
         }
         fifosUnavailable = true;
-        LOG.log(System.Logger.Level.INFO, () -> "CORELET workers connect over a Unix-domain socket: mkfifo could"
-                + " not make " + fifo + " (" + failure + ")." + SOCKET_FALLBACK_COST);
+        QuietLog.log(LOG, System.Logger.Level.INFO, () -> "CORELET workers connect over a Unix-domain socket: mkfifo"
+                + " could not make " + fifo + " (" + failure + ")." + SOCKET_FALLBACK_COST);
         return false;
     }
 
@@ -176,8 +176,8 @@ final class WorkerProcess {
                     return true;
                 }
             }
-            LOG.log(System.Logger.Level.INFO, "CORELET workers connect over a Unix-domain socket: there is no mkfifo on"
-                    + " the PATH." + SOCKET_FALLBACK_COST);
+            QuietLog.log(LOG, System.Logger.Level.INFO, "CORELET workers connect over a Unix-domain socket: there is no"
+                    + " mkfifo on the PATH." + SOCKET_FALLBACK_COST);
             return false;
         }
     }
@@ -422,7 +422,7 @@ final class WorkerProcess {
         if (!dead.compareAndSet(false, true)) {
             return;
         }
-        LOG.log(System.Logger.Level.DEBUG, () -> "Terminating CORELET worker " + pid());
+        QuietLog.log(LOG, System.Logger.Level.DEBUG, () -> "Terminating CORELET worker " + pid());
         List<ProcessHandle> started = descendants();
         process.destroy();
         killAfter(TERMINATE_GRACE, started);

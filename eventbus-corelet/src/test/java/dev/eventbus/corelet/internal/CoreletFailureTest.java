@@ -237,6 +237,60 @@ class CoreletFailureTest {
     }
 
     /**
+     * A logging backend can fail (a filter or handler that throws, no memory for the message). The stop of a timed-out
+     * attempt logged the worker's termination, at DEBUG, before it signalled the worker, and after it had marked the
+     * worker dead: when that log call threw, the worker was never signalled and could never be again, the attempt's
+     * thread waited for its reply for ever and the pool slot was lost. The pool's log calls are contained now.
+     */
+    @Test
+    void aTimedOutWorkerIsKilledEvenWhenLoggingItsTerminationFails() throws Exception {
+        try (dev.eventbus.EventBus bus = dev.eventbus.EventBus.builder().threads(1).coreletPoolSize(1).factory(factory)
+                .build()) {
+            EventResult where = bus.submit(Event.builder("where").mode(ExecutionMode.CORELET)
+                    .timeout(Duration.ofSeconds(60)).build()).get(60, java.util.concurrent.TimeUnit.SECONDS);
+            long pid = (Long) ((List<?>) where.data()).get(0);
+            // The logging backend (java.util.logging, which this module does not read: reached by reflection) logs the
+            // pool's DEBUG records and fails on every one that names this worker.
+            Class<?> loggerClass = Class.forName("java.util.logging.Logger");
+            Class<?> levelClass = Class.forName("java.util.logging.Level");
+            Class<?> filterClass = Class.forName("java.util.logging.Filter");
+            Object logger = loggerClass.getMethod("getLogger", String.class).invoke(null,
+                    WorkerProcess.class.getName());
+            Object previousLevel = loggerClass.getMethod("getLevel").invoke(logger);
+            Object previousFilter = loggerClass.getMethod("getFilter").invoke(logger);
+            java.util.concurrent.atomic.AtomicInteger thrown = new java.util.concurrent.atomic.AtomicInteger();
+            Object failing = java.lang.reflect.Proxy.newProxyInstance(filterClass.getClassLoader(),
+                    new Class<?>[] {filterClass}, (proxy, method, args) -> {
+                        if (!method.getName().equals("isLoggable")) {
+                            return method.invoke(this, args); // toString, hashCode, equals: not called by the logger
+                        }
+                        Object message = args[0].getClass().getMethod("getMessage").invoke(args[0]);
+                        if (message instanceof String text && text.contains(Long.toString(pid))) {
+                            thrown.incrementAndGet();
+                            throw new IllegalStateException("the logging backend fails (simulated)");
+                        }
+                        return true;
+                    });
+            loggerClass.getMethod("setLevel", levelClass).invoke(logger, levelClass.getField("FINE").get(null));
+            loggerClass.getMethod("setFilter", filterClass).invoke(logger, failing);
+            try {
+                EventResult stopped = bus.submit(Event.builder("stubborn").mode(ExecutionMode.CORELET)
+                        .data(dir.resolve("terminated").toString()).timeout(Duration.ofSeconds(1)).maxRetries(0)
+                        .build()).get(60, java.util.concurrent.TimeUnit.SECONDS);
+                assertInstanceOf(dev.eventbus.EventTimeoutException.class, stopped.exception(), stopped::toString);
+                assertEnds(pid, Duration.ofSeconds(10));
+                assertTrue(thrown.get() > 0, "the backend failed on the worker's records");
+            } finally {
+                loggerClass.getMethod("setFilter", filterClass).invoke(logger, previousFilter);
+                loggerClass.getMethod("setLevel", levelClass).invoke(logger, previousLevel);
+            }
+            EventResult after = bus.submit(Event.builder("square").mode(ExecutionMode.CORELET).data(7)
+                    .timeout(Duration.ofSeconds(60)).build()).get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(49, after.data(), "a fresh worker serves: the slot was given back");
+        }
+    }
+
+    /**
      * A stopped worker leaves the pool at once but lives on for its grace, calling terminate(): close() must not
      * return while it is alive (before, it did, and the worker wrote into a test's deleted temp directory).
      */
