@@ -25,7 +25,7 @@ import java.util.function.Consumer;
  * one warning; the next bus tries again. Every file it writes but the two it moves into place is deleted when the
  * training ends, whichever way, or when the executor closes.
  *
- * <p>Thread-safe: its monitor guards the state; process exits arrive on the JDK's process reaper threads.
+ * <p>Thread-safe: its monitor guards the state; process exits arrive on threads that wait for them.
  */
 final class AotCache {
 
@@ -178,7 +178,7 @@ final class AotCache {
     /** The trainer's process exists: its exit, whatever the cause, decides what happens next. */
     synchronized void trainerStarted(Process process) {
         trainer = process;
-        process.onExit().thenRun(() -> trainerExited(process));
+        WorkerProcess.whenExited(process, () -> trainerExited(process));
     }
 
     /** The trainer never got a process (its start failed before one existed): let the next worker train. */
@@ -230,7 +230,7 @@ final class AotCache {
         track.accept(assembler);
         state = State.ASSEMBLING;
         Process started = assembler;
-        started.onExit().thenRun(() -> assemblyExited(started));
+        WorkerProcess.whenExited(started, () -> assemblyExited(started));
         notifyAll();
     }
 

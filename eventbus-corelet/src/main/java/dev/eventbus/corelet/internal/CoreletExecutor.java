@@ -555,7 +555,7 @@ final class CoreletExecutor implements ModeExecutor {
     /** Has the executor stop a process with its workers: {@link #close()} and the JVM shutdown hook. */
     private void track(Process process) {
         running.add(process);
-        process.onExit().thenRun(() -> running.remove(process));
+        WorkerProcess.whenExited(process, () -> running.remove(process));
     }
 
     /**

@@ -470,6 +470,32 @@ final class WorkerProcess {
     }
 
     /**
+     * Runs the action once the process has exited, on a virtual thread that waits for it. Not {@code onExit()}, whose
+     * actions run on the common ForkJoinPool: in an application that kept that pool busy they did not run, and the AOT
+     * cache, which learns that way that its trainer and its assembly ended, was never made (every graceful shutdown
+     * waited the full {@link CoreletExecutor#AOT_CACHE_WAIT} for it). Without a thread (the system allows no more),
+     * falls back to {@code onExit()}.
+     */
+    static void whenExited(Process process, Runnable action) {
+        try {
+            Thread.ofVirtual().name("eventbus-corelet-exit-" + process.pid()).start(() -> {
+                boolean exited = false;
+                while (!exited) {
+                    try {
+                        process.waitFor();
+                        exited = true;
+                    } catch (InterruptedException e) {
+                        // nobody interrupts this thread: wait on
+                    }
+                }
+                action.run();
+            });
+        } catch (Throwable noThread) { // an OutOfMemoryError: unable to create a thread
+            process.onExit().thenRun(action);
+        }
+    }
+
+    /**
      * Retires an idle worker gracefully: closing the channel makes it exit normally (so JVM exit actions such as
      * writing a CDS or AOT archive can run); SIGKILL only if it is still alive after a long grace. What its handlers
      * started and left running is killed once it has exited. Idempotent; does not block.

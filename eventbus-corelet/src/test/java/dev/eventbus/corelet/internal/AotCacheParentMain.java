@@ -16,7 +16,8 @@ import java.nio.file.Path;
  * graceful shutdown. Prints "WORKER " and the worker JVM's arguments, then "CHILDREN " and the number of its child
  * processes still alive, then "CACHE true" or "CACHE false". With a second argument "crash-first", a first event
  * halts its worker JVM (printing "FIRST " and its result) before that; with "immediately", the shutdown is
- * {@code shutdown(true)}.
+ * {@code shutdown(true)}; with "busy-common-pool" (and a common pool of 2 threads or more), all that while the
+ * common ForkJoinPool is busy.
  */
 public final class AotCacheParentMain {
 
@@ -33,6 +34,31 @@ public final class AotCacheParentMain {
     }
 
     /**
+     * Blocks every thread of the common ForkJoinPool for the rest of this JVM's life, as an application's long parallel
+     * work keeps them; they are parked, not in a managed block, so the pool adds none.
+     */
+    private static void occupyTheCommonPool() {
+        int parallelism = java.util.concurrent.ForkJoinPool.getCommonPoolParallelism();
+        if (parallelism < 2) {
+            throw new IllegalStateException("start with -Djava.util.concurrent.ForkJoinPool.common.parallelism=2");
+        }
+        java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(parallelism);
+        for (int i = 0; i < parallelism; i++) {
+            java.util.concurrent.ForkJoinPool.commonPool().execute(() -> {
+                busy.countDown();
+                while (true) {
+                    java.util.concurrent.locks.LockSupport.park();
+                }
+            });
+        }
+        try {
+            busy.await();
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
      * Runs the parent.
      *
      * @param args the cache file, and optionally "crash-first" or "immediately"
@@ -43,6 +69,9 @@ public final class AotCacheParentMain {
         factory.registerEventType("aot.arguments", JvmArguments.class);
         factory.registerEventType("aot.crash", TestHandlers.Crashes.class);
         String mode = args.length > 1 ? args[1] : "";
+        if (mode.equals("busy-common-pool")) {
+            occupyTheCommonPool();
+        }
         EventBus bus = EventBus.builder().threads(1).factory(factory).coreletAotCache(cache).build();
         try {
             if (mode.equals("crash-first")) {

@@ -47,8 +47,13 @@ class CoreletAotCacheTest {
     }
 
     private static Run run(String classPath, Path cache, String... more) throws Exception {
-        List<String> command = new ArrayList<>(List.of(WorkerCommand.javaBinary(), "-cp", classPath,
-                AotCacheParentMain.class.getName(), cache.toString()));
+        return run(List.of(), classPath, cache, more);
+    }
+
+    private static Run run(List<String> jvmOptions, String classPath, Path cache, String... more) throws Exception {
+        List<String> command = new ArrayList<>(List.of(WorkerCommand.javaBinary()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", classPath, AotCacheParentMain.class.getName(), cache.toString()));
         command.addAll(List.of(more));
         Process parent = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(parent.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -152,6 +157,24 @@ class CoreletAotCacheTest {
         assertTrue(damaged.worker().contains("-XX:AOTMode=record"), damaged.output());
         assertFalse(damaged.output().contains("][aot"), damaged.output());
         assertTrue(Files.size(cache) > whole.length * 3L / 4, "a whole cache again, not the half left");
+    }
+
+    /**
+     * The cache learnt that its trainer and its assembly had exited through Process.onExit(), whose actions run on the
+     * common ForkJoinPool: in an application that keeps that pool busy, the cache was never made, and every graceful
+     * shutdown waited the full 30 s for it.
+     */
+    @Test
+    void aBusyCommonPoolDoesNotKeepTheCacheFromBeingMade() throws Exception {
+        Path cache = dir.resolve("workers.aot");
+
+        Run run = run(List.of("-Djava.util.concurrent.ForkJoinPool.common.parallelism=2"),
+                jarsOnly(dir.resolve("jars")), cache, "busy-common-pool");
+
+        assertTrue(run.worker().contains("-XX:AOTMode=record"), run.output());
+        assertTrue(run.cache(), "made before the bus's shutdown returned: " + run.output());
+        assertEquals("0", line(run.output(), "CHILDREN "), run.output());
+        assertOnlyLeft("jars", "workers.aot", "workers.aot.key");
     }
 
     @Test
