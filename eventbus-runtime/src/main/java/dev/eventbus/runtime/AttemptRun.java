@@ -189,7 +189,7 @@ final class AttemptRun implements Attempt, EventContext {
         } catch (Throwable t) {
             // Thread.interrupt() closes the InterruptibleChannel the thread is blocked in, and what the channel's
             // close throws comes out here. The interrupt flag is set before that close: the stop goes on.
-            logQuietly(System.Logger.Level.WARNING, () -> "Interrupting the thread of event " + task.event.id()
+            QuietLog.log(System.Logger.Level.WARNING, () -> "Interrupting the thread of event " + task.event.id()
                     + " failed in the close of the channel it was blocked in; the attempt is stopped all the same", t);
         }
         List<Runnable> actions;
@@ -221,23 +221,13 @@ final class AttemptRun implements Attempt, EventContext {
                 // only if this returns true; and its owner must not wait for actions that will never run. Not run
                 // here: the caller may be the watchdog, which user code must never hold.
                 done.countDown();
-                logQuietly(System.Logger.Level.ERROR, () -> "No thread could run the stop actions (terminate) of event "
-                        + task.event.id() + "; the attempt is stopped without them", t);
+                QuietLog.log(System.Logger.Level.ERROR, () -> "No thread could run the stop actions (terminate) of"
+                        + " event " + task.event.id() + "; the attempt is stopped without them", t);
             }
         } else {
             done.countDown();
         }
         return true;
-    }
-
-    /** Logs, and never throws: the message, a logging backend or the throwable's toString() may fail in turn. */
-    private static void logQuietly(System.Logger.Level level, java.util.function.Supplier<String> message,
-            Throwable t) {
-        try {
-            RuntimeEventBus.LOG.log(level, message, t);
-        } catch (Throwable logFailure) {
-            // the stop goes on all the same
-        }
     }
 
     /**
@@ -305,7 +295,7 @@ final class AttemptRun implements Attempt, EventContext {
         if (!done) {
             // Guarded: a failing log call here cost the event its retry (its exception became the result, or came out
             // of a SYNC publish), and the handler instance still being terminated was kept for the next event.
-            logQuietly(System.Logger.Level.WARNING, () -> "terminate() of event " + task.event.id()
+            QuietLog.log(System.Logger.Level.WARNING, () -> "terminate() of event " + task.event.id()
                     + " is still running after " + STOP_ACTIONS_WAIT_MILLIS + " ms; the event goes on, and this"
                     + " thread's next " + task.event.type() + " event gets a new handler instance", null);
         }
@@ -324,13 +314,8 @@ final class AttemptRun implements Attempt, EventContext {
         try {
             action.run();
         } catch (Throwable t) {
-            try {
-                RuntimeEventBus.LOG.log(t instanceof VirtualMachineError ? System.Logger.Level.ERROR
-                        : System.Logger.Level.WARNING, "A stop action (terminate) of event " + task.event.id()
-                        + " failed; the other stop actions run all the same", t);
-            } catch (Throwable logFailure) {
-                // the other stop actions run all the same
-            }
+            QuietLog.log(QuietLog.levelOf(t), () -> "A stop action (terminate) of event " + task.event.id()
+                    + " failed; the other stop actions run all the same", t);
         }
     }
 }

@@ -119,11 +119,7 @@ final class ModeRegistry {
                 // A plugin's failure, an Error included (a class it needs is missing): the other modes are closed
                 // and the bus's shutdown completes all the same. Logged lazily and guarded: toString() is the
                 // plugin's too.
-                try {
-                    RuntimeEventBus.LOG.log(System.Logger.Level.WARNING, () -> "Closing " + executor + " failed", e);
-                } catch (RuntimeException | Error logFailure) {
-                    // nothing more to do: the next mode is closed all the same
-                }
+                QuietLog.log(System.Logger.Level.WARNING, () -> "Closing " + executor + " failed", e);
             }
         }
     }

@@ -208,10 +208,12 @@ final class ResultCache {
     private void evicted() {
         evictions.increment();
         if (!warned.get() && warned.compareAndSet(false, true)) {
-            warn(() -> "The result cache is full (capacity " + capacity
+            // Guarded, as every log call inside a store: a failing backend made the store throw after its result was
+            // in (out of a SYNC publish whose event ran fine) and cut the eviction short, over the capacity.
+            QuietLog.log(LOG, System.Logger.Level.WARNING, () -> "The result cache is full (capacity " + capacity
                     + "): the oldest results are being evicted unread. Read results with getResults(ids),"
                     + " use submit() futures, or raise EventBus.builder().resultCacheSize(...). Further"
-                    + " evictions are counted, not logged.");
+                    + " evictions are counted, not logged.", null);
         }
     }
 
@@ -222,23 +224,10 @@ final class ResultCache {
     private void replacedUnread(String eventId) {
         replaced.increment();
         if (!warnedReplaced.get() && warnedReplaced.compareAndSet(false, true)) {
-            warn(() -> "Event id " + eventId + " got a second result before the"
-                    + " first was read, which is lost: ids must be unique per bus. Publish a new Event each time"
-                    + " (event.toBuilder().build() makes one with a new id), or read the first result before."
-                    + " Further cases are counted, not logged.");
-        }
-    }
-
-    /**
-     * Logs a warning from inside a store, and never throws: a logging backend that fails (a filter or handler that
-     * throws) made the store throw after its result was in, out of a SYNC publish whose event ran fine, and cut an
-     * eviction short, leaving the cache over its capacity.
-     */
-    private static void warn(java.util.function.Supplier<String> message) {
-        try {
-            LOG.log(System.Logger.Level.WARNING, message);
-        } catch (Throwable logFailure) {
-            // the store goes on: the count of evictions or replacements still tells
+            QuietLog.log(LOG, System.Logger.Level.WARNING, () -> "Event id " + eventId + " got a second result"
+                    + " before the first was read, which is lost: ids must be unique per bus. Publish a new Event each"
+                    + " time (event.toBuilder().build() makes one with a new id), or read the first result before."
+                    + " Further cases are counted, not logged.", null);
         }
     }
 

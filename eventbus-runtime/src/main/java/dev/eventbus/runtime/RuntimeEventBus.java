@@ -358,12 +358,9 @@ final class RuntimeEventBus implements EventBus {
                 }
             }
         }
-        try {
-            LOG.log(System.Logger.Level.WARNING, () -> "Thread " + attempt.owner.thread.getName() + " ignored the"
-                    + " interrupt of " + attempt.task.event + "; it is abandoned and replaced");
-        } catch (Throwable logFailure) {
-            // The task has no owner until the replacement starts: a failing log call must not leave it without one.
-        }
+        // Guarded: the task has no owner until the replacement starts, and a failing log call left it without one.
+        QuietLog.log(System.Logger.Level.WARNING, () -> "Thread " + attempt.owner.thread.getName() + " ignored the"
+                + " interrupt of " + attempt.task.event + "; it is abandoned and replaced", null);
         try {
             startWorker(attempt);
         } catch (Throwable t) {
@@ -441,13 +438,8 @@ final class RuntimeEventBus implements EventBus {
 
     /** Logs a tracker's failure; never throws, though the tracker's or its throwable's toString() may. */
     private static void logTrackerFailure(Task task, Throwable t) {
-        try {
-            LOG.log(t instanceof VirtualMachineError ? System.Logger.Level.ERROR : System.Logger.Level.WARNING,
-                    () -> "Progress tracker " + task.tracker + " failed for " + task.event
-                            + "; the event's result is unchanged", t);
-        } catch (Throwable logFailure) {
-            // The result goes out all the same.
-        }
+        QuietLog.log(QuietLog.levelOf(t), () -> "Progress tracker " + task.tracker + " failed for " + task.event
+                + "; the event's result is unchanged", t);
     }
 
     private static EventResult cancelled(Task task) {

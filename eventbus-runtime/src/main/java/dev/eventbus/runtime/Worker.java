@@ -61,12 +61,9 @@ final class Worker implements Runnable {
 
     /** Logs an error thrown around a task's handler (already the task's result); the worker serves on: true. */
     private boolean serveOn(Task task, Throwable t) {
-        try {
-            RuntimeEventBus.LOG.log(System.Logger.Level.ERROR, () -> "Worker " + thread.getName()
-                    + " failed around " + task.event + ", which got the error as its result; the worker serves on", t);
-        } catch (Throwable logFailure) {
-            // Logging it failed too (the error's toString() throws an Error): serve on all the same.
-        }
+        // Guarded: logging it may fail too (the error's toString() throws an Error); the worker serves on regardless.
+        QuietLog.log(System.Logger.Level.ERROR, () -> "Worker " + thread.getName() + " failed around " + task.event
+                + ", which got the error as its result; the worker serves on", t);
         Thread.interrupted(); // a stop meant for the failed attempt
         return true;
     }
