@@ -94,23 +94,16 @@ class CoreletLaunchTest {
     }
 
     private void parentWithBusyWorkersEnds(boolean normalExit) throws Exception {
-        List<String> command = new ArrayList<>(List.of(java(), "-cp", System.getProperty("java.class.path"),
-                OrphanParentMain.class.getName(), dir.toString()));
+        // its own temporary directory: a killed parent leaves the pool's (empty) private directory behind
+        List<String> command = new ArrayList<>(List.of(java(), "-Djava.io.tmpdir=" + dir, "-cp",
+                System.getProperty("java.class.path"), OrphanParentMain.class.getName(), dir.toString()));
         if (normalExit) {
             command.add("exit");
         }
         Process parent = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         List<Long> workers = new ArrayList<>();
         try {
-            BufferedReader lines = new BufferedReader(new InputStreamReader(parent.getInputStream(),
-                    StandardCharsets.UTF_8));
-            String line = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return lines.readLine();
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }).get(90, TimeUnit.SECONDS);
+            String line = firstLine(parent);
             assertTrue(line != null && line.startsWith("WORKERS "), "parent said: " + line);
             Arrays.stream(line.substring("WORKERS ".length()).split(" ")).map(Long::parseLong).forEach(workers::add);
             assertEquals(2, workers.size(), line);
@@ -133,6 +126,19 @@ class CoreletLaunchTest {
             parent.destroyForcibly();
             workers.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
         }
+    }
+
+    /** The first line a parent JVM prints (its report of what it started), waiting at most 90 s for it. */
+    private static String firstLine(Process parent) throws Exception {
+        BufferedReader lines = new BufferedReader(new InputStreamReader(parent.getInputStream(),
+                StandardCharsets.UTF_8));
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return lines.readLine();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).get(90, TimeUnit.SECONDS);
     }
 
     @Test
@@ -162,15 +168,7 @@ class CoreletLaunchTest {
         long worker = -1;
         long tool = -1;
         try {
-            BufferedReader lines = new BufferedReader(new InputStreamReader(parent.getInputStream(),
-                    StandardCharsets.UTF_8));
-            String line = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return lines.readLine();
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }).get(90, TimeUnit.SECONDS);
+            String line = firstLine(parent);
             String[] words = String.valueOf(line).split(" ");
             assertTrue(words.length == 4 && words[0].equals("WORKER") && words[2].equals("TOOL"), "parent said: " + line);
             worker = Long.parseLong(words[1]);
