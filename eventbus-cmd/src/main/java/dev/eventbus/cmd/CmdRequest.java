@@ -98,7 +98,7 @@ public record CmdRequest(String executable, List<String> args, Path cwd, Map<Str
      * @param args its arguments
      * @return the request
      * @throws NullPointerException if an argument is null
-     * @throws IllegalArgumentException if the executable is blank
+     * @throws IllegalArgumentException if the executable is blank, or it or an argument holds a NUL character
      */
     public static CmdRequest of(String executable, String... args) {
         return builder(executable).args(args).build();
@@ -110,7 +110,7 @@ public record CmdRequest(String executable, List<String> args, Path cwd, Map<Str
      * @param executable the program: a name looked up on the {@code PATH}, or a path
      * @return a new builder
      * @throws NullPointerException if {@code executable} is null
-     * @throws IllegalArgumentException if {@code executable} is blank
+     * @throws IllegalArgumentException if {@code executable} is blank or holds a NUL character
      */
     public static Builder builder(String executable) {
         return new Builder(executable);
@@ -372,6 +372,7 @@ public record CmdRequest(String executable, List<String> args, Path cwd, Map<Str
             if (executable.isBlank()) {
                 throw new IllegalArgumentException("executable must not be blank: '" + executable + "'");
             }
+            noNul("executable", executable);
             this.executable = executable;
         }
 
@@ -381,6 +382,7 @@ public record CmdRequest(String executable, List<String> args, Path cwd, Map<Str
          * @param args the arguments after the executable
          * @return this builder
          * @throws NullPointerException if {@code args} or an element is null
+         * @throws IllegalArgumentException if an argument holds a NUL character
          * @throws IllegalStateException if the arguments were already set
          */
         public Builder args(String... args) {
@@ -394,6 +396,7 @@ public record CmdRequest(String executable, List<String> args, Path cwd, Map<Str
          * @param args the arguments after the executable
          * @return this builder
          * @throws NullPointerException if {@code args} or an element is null
+         * @throws IllegalArgumentException if an argument holds a NUL character
          * @throws IllegalStateException if the arguments were already set
          */
         public Builder args(List<String> args) {
@@ -407,10 +410,13 @@ public record CmdRequest(String executable, List<String> args, Path cwd, Map<Str
          *
          * @param cwd the directory
          * @return this builder
+         * @throws NullPointerException if {@code cwd} is null
+         * @throws IllegalArgumentException if it is a path of another file system than the default one
          * @throws IllegalStateException if it was already set
          */
         public Builder cwd(Path cwd) {
             Objects.requireNonNull(cwd, "cwd");
+            local("cwd", cwd);
             once("cwd", this.cwd);
             this.cwd = cwd;
             return this;
@@ -422,12 +428,14 @@ public record CmdRequest(String executable, List<String> args, Path cwd, Map<Str
          * @param name the variable's name
          * @param value its value
          * @return this builder
-         * @throws IllegalArgumentException if the name is empty or holds {@code =}
+         * @throws NullPointerException if {@code name} or {@code value} is null
+         * @throws IllegalArgumentException if the name is empty or holds {@code =}, or either holds a NUL character
          * @throws IllegalStateException if this variable was already set or unset
          */
         public Builder env(String name, String value) {
             checkVariableName(name);
             Objects.requireNonNull(value, "value");
+            noNul("env value of " + name, value);
             if (env.containsKey(name) || unsetEnv.contains(name)) {
                 throw new IllegalStateException("Environment variable '" + name + "' is already set or unset");
             }
@@ -440,7 +448,8 @@ public record CmdRequest(String executable, List<String> args, Path cwd, Map<Str
          *
          * @param name the variable's name
          * @return this builder
-         * @throws IllegalArgumentException if the name is empty or holds {@code =}
+         * @throws NullPointerException if {@code name} is null
+         * @throws IllegalArgumentException if the name is empty or holds {@code =} or a NUL character
          * @throws IllegalStateException if this variable was already set or unset
          */
         public Builder unsetEnv(String name) {
@@ -469,6 +478,7 @@ public record CmdRequest(String executable, List<String> args, Path cwd, Map<Str
          *
          * @param stdin the bytes, copied
          * @return this builder
+         * @throws NullPointerException if {@code stdin} is null
          * @throws IllegalStateException if stdin or a stdin file was already set
          */
         public Builder stdin(byte[] stdin) {
@@ -484,10 +494,13 @@ public record CmdRequest(String executable, List<String> args, Path cwd, Map<Str
          *
          * @param stdinFile the file
          * @return this builder
+         * @throws NullPointerException if {@code stdinFile} is null
+         * @throws IllegalArgumentException if it is a path of another file system than the default one
          * @throws IllegalStateException if stdin or a stdin file was already set
          */
         public Builder stdinFile(Path stdinFile) {
             Objects.requireNonNull(stdinFile, "stdinFile");
+            local("stdinFile", stdinFile);
             onceInput();
             this.stdinFile = stdinFile;
             return this;
@@ -498,10 +511,13 @@ public record CmdRequest(String executable, List<String> args, Path cwd, Map<Str
          *
          * @param stdoutFile the file
          * @return this builder
+         * @throws NullPointerException if {@code stdoutFile} is null
+         * @throws IllegalArgumentException if it is a path of another file system than the default one
          * @throws IllegalStateException if it was already set
          */
         public Builder stdoutFile(Path stdoutFile) {
             Objects.requireNonNull(stdoutFile, "stdoutFile");
+            local("stdoutFile", stdoutFile);
             once("stdoutFile", this.stdoutFile);
             this.stdoutFile = stdoutFile;
             return this;
@@ -513,10 +529,13 @@ public record CmdRequest(String executable, List<String> args, Path cwd, Map<Str
          *
          * @param stderrFile the file
          * @return this builder
+         * @throws NullPointerException if {@code stderrFile} is null
+         * @throws IllegalArgumentException if it is a path of another file system than the default one
          * @throws IllegalStateException if it was already set
          */
         public Builder stderrFile(Path stderrFile) {
             Objects.requireNonNull(stderrFile, "stderrFile");
+            local("stderrFile", stderrFile);
             once("stderrFile", this.stderrFile);
             this.stderrFile = stderrFile;
             return this;

@@ -126,6 +126,33 @@ class CmdRequestTest {
     }
 
     @Test
+    void theBuilderRejectsABadValueWhereItIsGivenNotAtBuild(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        // builder(...) checked only blankness and env(...) only the name: a NUL character passed both and failed at
+        // build(), away from the call that gave it (args(...) already failed at once).
+        assertEquals("executable must not contain a NUL character: 'a\\0b'",
+                assertThrows(IllegalArgumentException.class, () -> CmdRequest.builder("a\0b")).getMessage());
+        assertEquals("env value of K must not contain a NUL character: 'v\\0w'",
+                assertThrows(IllegalArgumentException.class,
+                        () -> CmdRequest.builder("echo").env("K", "v\0w")).getMessage());
+        try (java.nio.file.FileSystem zip = java.nio.file.FileSystems.newFileSystem(dir.resolve("fs.zip"),
+                Map.of("create", "true"))) {
+            Path inZip = zip.getPath("/f");
+            String tail = " must be a path of the default file system, got " + inZip + " in "
+                    + zip.provider().getScheme() + ":";
+            CmdRequest.Builder b = CmdRequest.builder("echo");
+            assertEquals("cwd" + tail, assertThrows(IllegalArgumentException.class, () -> b.cwd(inZip)).getMessage());
+            assertEquals("stdinFile" + tail,
+                    assertThrows(IllegalArgumentException.class, () -> b.stdinFile(inZip)).getMessage());
+            assertEquals("stdoutFile" + tail,
+                    assertThrows(IllegalArgumentException.class, () -> b.stdoutFile(inZip)).getMessage());
+            assertEquals("stderrFile" + tail,
+                    assertThrows(IllegalArgumentException.class, () -> b.stderrFile(inZip)).getMessage());
+            assertEquals(CmdRequest.builder("echo").build(), b.build()); // a rejected value sets nothing
+        }
+    }
+
+    @Test
     void settingAnOptionTwiceIsRejected() {
         CmdRequest.Builder b = CmdRequest.builder("echo").args("a").cwd(Path.of("/")).env("K", "v")
                 .stdoutFile(Path.of("o")).stderrFile(Path.of("e")).outputCap(5).stdin(new byte[0]);
