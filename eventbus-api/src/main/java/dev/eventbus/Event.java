@@ -77,6 +77,8 @@ public final class Event {
      *
      * @param type the event type, not blank
      * @return the event
+     * @throws NullPointerException if {@code type} is null
+     * @throws IllegalArgumentException if {@code type} is blank
      */
     public static Event of(String type) {
         return new Builder(type).build();
@@ -88,6 +90,8 @@ public final class Event {
      * @param type the event type, not blank
      * @param data the payload, may be null
      * @return the event
+     * @throws NullPointerException if {@code type} is null
+     * @throws IllegalArgumentException if {@code type} is blank
      */
     public static Event of(String type, Object data) {
         return new Builder(type).data(data).build();
@@ -149,6 +153,7 @@ public final class Event {
      * @param <T> the expected type
      * @param type the expected class; a primitive class such as {@code int.class} accepts its boxed type
      * @return the payload, or null if there is none
+     * @throws NullPointerException if {@code type} is null
      * @throws ClassCastException naming both types if the payload is of another type
      */
     @SuppressWarnings("unchecked") // checked against the boxed type just before
@@ -250,6 +255,7 @@ public final class Event {
          *
          * @param mode the mode
          * @return this builder
+         * @throws NullPointerException if {@code mode} is null
          */
         public Builder mode(ExecutionMode mode) {
             this.mode = Objects.requireNonNull(mode, "mode");
@@ -273,6 +279,7 @@ public final class Event {
          *
          * @param name the name
          * @return this builder
+         * @throws NullPointerException if {@code name} is null
          */
         public Builder name(String name) {
             this.name = Objects.requireNonNull(name, "name");
@@ -284,6 +291,7 @@ public final class Event {
          *
          * @param source the source
          * @return this builder
+         * @throws NullPointerException if {@code source} is null
          */
         public Builder source(Object source) {
             this.source = Objects.requireNonNull(source, "source");
@@ -295,6 +303,7 @@ public final class Event {
          *
          * @param target the target
          * @return this builder
+         * @throws NullPointerException if {@code target} is null
          */
         public Builder target(Object target) {
             this.target = Objects.requireNonNull(target, "target");
@@ -321,6 +330,7 @@ public final class Event {
          *
          * @param timeout a positive duration
          * @return this builder
+         * @throws NullPointerException if {@code timeout} is null
          * @throws IllegalArgumentException if zero or negative
          */
         public Builder timeout(Duration timeout) {
@@ -352,6 +362,7 @@ public final class Event {
          *
          * @param tracker the tracker
          * @return this builder
+         * @throws NullPointerException if {@code tracker} is null
          */
         public Builder progressTracker(ProgressTracker tracker) {
             this.progressTracker = Objects.requireNonNull(tracker, "progressTracker");
@@ -378,6 +389,7 @@ public final class Event {
          *
          * @param meta the handler's module and class
          * @return this builder
+         * @throws NullPointerException if {@code meta} is null
          * @throws IllegalArgumentException if the meta names no class
          */
         public Builder coreletMeta(HandlerMeta meta) {
@@ -395,6 +407,8 @@ public final class Event {
          *
          * @param id the id, not blank
          * @return this builder
+         * @throws NullPointerException if {@code id} is null
+         * @throws IllegalArgumentException if {@code id} is blank
          */
         public Builder id(String id) {
             Objects.requireNonNull(id, "id");
@@ -410,6 +424,7 @@ public final class Event {
          *
          * @param timestamp the timestamp
          * @return this builder
+         * @throws NullPointerException if {@code timestamp} is null
          */
         public Builder timestamp(Instant timestamp) {
             this.timestamp = Objects.requireNonNull(timestamp, "timestamp");

@@ -101,6 +101,7 @@ public interface EventBus extends AutoCloseable {
      *
      * @param timeout how long to wait; zero or negative checks without waiting
      * @return true if all those events are done, false if some are still running at the deadline
+     * @throws NullPointerException if {@code timeout} is null
      * @throws IllegalStateException if called from a handler
      */
     boolean join(Duration timeout);
@@ -118,6 +119,7 @@ public interface EventBus extends AutoCloseable {
      *
      * @param eventIds the ids
      * @return the results found, keyed by event id
+     * @throws NullPointerException if {@code eventIds} is null
      * @throws IllegalStateException if called from a handler
      */
     default Map<String, EventResult> getResults(Collection<String> eventIds) {
@@ -131,6 +133,7 @@ public interface EventBus extends AutoCloseable {
      * @param eventIds the ids
      * @param joinBefore whether to {@link #join()} first
      * @return the results found, keyed by event id
+     * @throws NullPointerException if {@code eventIds} is null
      * @throws IllegalStateException if {@code joinBefore} and called from a handler
      */
     Map<String, EventResult> getResults(Collection<String> eventIds, boolean joinBefore);
@@ -141,6 +144,8 @@ public interface EventBus extends AutoCloseable {
      *
      * @param tracker the tracker
      * @param steps the steps each of those events is worth, zero or more
+     * @throws NullPointerException if {@code tracker} is null
+     * @throws IllegalArgumentException if {@code steps} is negative
      */
     void setProgressTracker(ProgressTracker tracker, int steps);
 
@@ -213,6 +218,8 @@ public interface EventBus extends AutoCloseable {
          *
          * @param threads more than zero; default: the number of CPUs
          * @return this builder
+         * @throws IllegalArgumentException if not positive
+         * @throws IllegalStateException if it was already set on this builder
          */
         public Builder threads(int threads) {
             requireUnset(this.threads, "threads");
@@ -225,6 +232,8 @@ public interface EventBus extends AutoCloseable {
          *
          * @param size more than zero; default: threads × 1000
          * @return this builder
+         * @throws IllegalArgumentException if not positive
+         * @throws IllegalStateException if it was already set on this builder
          */
         public Builder resultCacheSize(int size) {
             requireUnset(this.resultCacheSize, "resultCacheSize");
@@ -237,6 +246,8 @@ public interface EventBus extends AutoCloseable {
          *
          * @param factory the registry; default: {@link EventFactory#getDefault()}
          * @return this builder
+         * @throws NullPointerException if {@code factory} is null
+         * @throws IllegalStateException if it was already set on this builder
          */
         public Builder factory(EventFactory factory) {
             requireUnset(this.factory, "factory");
@@ -249,6 +260,8 @@ public interface EventBus extends AutoCloseable {
          *
          * @param size more than zero; default: threads
          * @return this builder
+         * @throws IllegalArgumentException if not positive
+         * @throws IllegalStateException if it was already set on this builder
          */
         public Builder coreletPoolSize(int size) {
             requireUnset(this.coreletPoolSize, "coreletPoolSize");
@@ -261,6 +274,9 @@ public interface EventBus extends AutoCloseable {
          *
          * @param idleTimeout positive; default 10 minutes
          * @return this builder
+         * @throws NullPointerException if {@code idleTimeout} is null
+         * @throws IllegalArgumentException if zero or negative
+         * @throws IllegalStateException if it was already set on this builder
          */
         public Builder coreletIdleTimeout(Duration idleTimeout) {
             requireUnset(this.coreletIdleTimeout, "coreletIdleTimeout");
@@ -277,6 +293,9 @@ public interface EventBus extends AutoCloseable {
          *
          * @param options the options, none blank
          * @return this builder
+         * @throws NullPointerException if {@code options} or an element is null
+         * @throws IllegalArgumentException if an option is blank
+         * @throws IllegalStateException if it was already set on this builder
          */
         public Builder coreletJvmOptions(List<String> options) {
             requireUnset(this.coreletJvmOptions, "coreletJvmOptions");
@@ -290,6 +309,10 @@ public interface EventBus extends AutoCloseable {
          *
          * @param patterns {@link java.io.ObjectInputFilter} patterns such as {@code com.acme.model.*}
          * @return this builder
+         * @throws NullPointerException if {@code patterns} or an element is null
+         * @throws IllegalArgumentException if a pattern is blank, or uses filter syntax ({@code ;}, {@code !},
+         *     {@code =}) rather than naming classes or packages
+         * @throws IllegalStateException if it was already set on this builder
          */
         public Builder coreletAllowedClasses(String... patterns) {
             requireUnset(this.coreletAllowedClasses, "coreletAllowedClasses");
@@ -324,6 +347,9 @@ public interface EventBus extends AutoCloseable {
          *
          * @param file where the cache is kept; its directory must exist; default: no AOT cache
          * @return this builder
+         * @throws NullPointerException if {@code file} is null
+         * @throws IllegalArgumentException if {@code file} is a directory, or its directory does not exist
+         * @throws IllegalStateException if it was already set on this builder
          */
         public Builder coreletAotCache(Path file) {
             requireUnset(this.coreletAotCache, "coreletAotCache");
@@ -346,6 +372,8 @@ public interface EventBus extends AutoCloseable {
          *
          * @param bytesPerStream more than zero; default 4 MiB
          * @return this builder
+         * @throws IllegalArgumentException if not positive
+         * @throws IllegalStateException if it was already set on this builder
          */
         public Builder cmdOutputCap(int bytesPerStream) {
             requireUnset(this.cmdOutputCap, "cmdOutputCap");
@@ -358,6 +386,8 @@ public interface EventBus extends AutoCloseable {
          *
          * @return a running bus
          * @throws IllegalStateException if no runtime is on the class path or module path
+         * @throws IllegalArgumentException if {@link #coreletJvmOptions(List)} set an AOT or CDS archive while
+         *     {@link #coreletAotCache(Path)} is set
          */
         public EventBus build() {
             return DefaultBus.provider().create(config());

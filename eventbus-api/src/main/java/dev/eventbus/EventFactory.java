@@ -90,6 +90,7 @@ public class EventFactory {
      * @param eventType the type, not blank and not starting with {@code _} (reserved)
      * @param handlerClass a concrete class with a public no-arg constructor, accessible to module {@code dev.eventbus}
      *     (its package exported, at least to {@code dev.eventbus})
+     * @throws NullPointerException if {@code eventType} or {@code handlerClass} is null
      * @throws IllegalArgumentException for a bad type, or a class that cannot be instantiated or is no
      *     {@link EventHandler}
      */
@@ -135,6 +136,7 @@ public class EventFactory {
      *
      * @param eventType the type, not blank and not starting with {@code _} (reserved)
      * @param supplier makes a new handler per call
+     * @throws NullPointerException if {@code eventType} or {@code supplier} is null
      * @throws IllegalArgumentException for a bad type
      */
     public void registerEventType(String eventType, Supplier<? extends EventHandler> supplier) {
@@ -148,6 +150,7 @@ public class EventFactory {
      *
      * @param eventType the type
      * @return a new handler instance
+     * @throws NullPointerException if {@code eventType} is null
      * @throws NoHandlerAvailableException if no handler is registered for the type
      * @throws EventBusException if the handler's constructor fails, or the supplier returns null or something else
      *     than a handler (what a supplier throws propagates as it is)
@@ -185,6 +188,7 @@ public class EventFactory {
      *
      * @param eventType the type
      * @return its meta; {@code className} is null for a supplier registration
+     * @throws NullPointerException if {@code eventType} is null
      * @throws NoHandlerAvailableException if no handler is registered for the type
      */
     public HandlerMeta getHandlerMeta(String eventType) {

@@ -35,6 +35,7 @@ public record EventResult(String eventId, boolean success, Object data, Throwabl
      * @param success whether the business operation succeeded
      * @param data the outcome's data, may be null
      * @return the result
+     * @throws NullPointerException if {@code eventId} is null
      */
     public static EventResult businessResult(String eventId, boolean success, Object data) {
         return new EventResult(eventId, success, data, null);

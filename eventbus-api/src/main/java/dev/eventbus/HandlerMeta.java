@@ -41,6 +41,8 @@ public record HandlerMeta(String moduleName, String className, String eventType)
      * @param handlerClass the handler class
      * @param eventType the event type
      * @return its meta: module name (null on the class path), class name and type
+     * @throws NullPointerException if {@code handlerClass} or {@code eventType} is null
+     * @throws IllegalArgumentException if {@code eventType} is blank
      */
     public static HandlerMeta of(Class<? extends EventHandler> handlerClass, String eventType) {
         Objects.requireNonNull(handlerClass, "handlerClass");

@@ -27,6 +27,7 @@ public interface ProgressTracker {
      * @param total the number of steps expected, zero or more
      * @param description a short label shown before the bar, one line without control characters
      * @return the tracker
+     * @throws NullPointerException if {@code description} is null
      * @throws IllegalArgumentException if {@code total} is negative, or {@code description} has a control character
      *         such as a line break or an escape
      */
