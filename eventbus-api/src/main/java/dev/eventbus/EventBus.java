@@ -348,12 +348,18 @@ public interface EventBus extends AutoCloseable {
          * @param file where the cache is kept; its directory must exist; default: no AOT cache
          * @return this builder
          * @throws NullPointerException if {@code file} is null
-         * @throws IllegalArgumentException if {@code file} is a directory, or its directory does not exist
+         * @throws IllegalArgumentException if {@code file} is a directory, its directory does not exist, or it is a
+         *     path of another file system than the default one
          * @throws IllegalStateException if it was already set on this builder
          */
         public Builder coreletAotCache(Path file) {
             requireUnset(this.coreletAotCache, "coreletAotCache");
             Objects.requireNonNull(file, "coreletAotCache");
+            if (file.getFileSystem() != java.nio.file.FileSystems.getDefault()) {
+                // Worker JVMs take the cache by its path string, on the operating system's files.
+                throw new IllegalArgumentException("coreletAotCache must be a path of the default file system, got "
+                        + file + " in " + file.getFileSystem().provider().getScheme() + ":");
+            }
             Path absolute = file.toAbsolutePath().normalize();
             if (Files.isDirectory(absolute)) {
                 throw new IllegalArgumentException("coreletAotCache must be a file, not a directory: " + file);

@@ -280,6 +280,21 @@ class EventBusTest {
     }
 
     @Test
+    void aotCacheOnAnotherFileSystemIsRejectedNamingIt(@TempDir Path dir) throws Exception {
+        // The worker JVMs read and write the cache by its path string on the operating system's files: a zip file
+        // system's "/workers.aot" names another file there, and the bus's move into the zip failed only at run time.
+        try (java.nio.file.FileSystem zip = java.nio.file.FileSystems.newFileSystem(dir.resolve("fs.zip"),
+                Map.of("create", "true"))) {
+            Path inZip = zip.getPath("/workers.aot");
+
+            var e = assertThrows(IllegalArgumentException.class, () -> EventBus.builder().coreletAotCache(inZip));
+
+            assertEquals("coreletAotCache must be a path of the default file system, got /workers.aot in "
+                    + zip.provider().getScheme() + ":", e.getMessage());
+        }
+    }
+
+    @Test
     void nullAotCacheIsRejectedNamingTheOption() {
         assertMessageNames(assertThrows(NullPointerException.class, () -> EventBus.builder().coreletAotCache(null)),
                 "coreletAotCache");
