@@ -33,8 +33,9 @@ public record EventBusConfig(int threads, int resultCacheSize, EventFactory fact
     /**
      * Validates and copies the settings.
      *
-     * @throws IllegalArgumentException for a non-positive number or duration, a relative {@code coreletAotCache}, or
-     *         JVM options that set what {@code coreletAotCache} manages
+     * @throws IllegalArgumentException for a non-positive number or duration, a relative {@code coreletAotCache} or
+     *         one of another file system than the default one, or JVM options that set what {@code coreletAotCache}
+     *         manages
      * @throws NullPointerException for a null reference other than {@code coreletAotCache}
      */
     public EventBusConfig {
@@ -50,6 +51,10 @@ public record EventBusConfig(int threads, int resultCacheSize, EventFactory fact
         coreletJvmOptions = copy("coreletJvmOptions", coreletJvmOptions);
         coreletAllowedClasses = copy("coreletAllowedClasses", coreletAllowedClasses);
         if (coreletAotCache != null) {
+            if (coreletAotCache.getFileSystem() != java.nio.file.FileSystems.getDefault()) {
+                throw new IllegalArgumentException("coreletAotCache must be a path of the default file system, got "
+                        + coreletAotCache + " in " + coreletAotCache.getFileSystem().provider().getScheme() + ":");
+            }
             if (!coreletAotCache.isAbsolute()) {
                 throw new IllegalArgumentException("coreletAotCache must be an absolute path: " + coreletAotCache);
             }

@@ -71,6 +71,20 @@ class EventBusConfigTest {
     }
 
     @Test
+    void aotCacheOnAnotherFileSystemIsRejectedNamingIt(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        try (java.nio.file.FileSystem zip = java.nio.file.FileSystems.newFileSystem(dir.resolve("fs.zip"),
+                java.util.Map.of("create", "true"))) {
+            Path inZip = zip.getPath("/workers.aot"); // absolute, but not a file the worker JVMs can open
+
+            var e = assertThrows(IllegalArgumentException.class, () -> new EventBusConfig(1, 1, factory, 1, MINUTE,
+                    List.of(), List.of(), 1, inZip));
+
+            assertEquals("coreletAotCache must be a path of the default file system, got /workers.aot in "
+                    + zip.provider().getScheme() + ":", e.getMessage());
+        }
+    }
+
+    @Test
     void aotOptionsBesideAnAotCacheAreRejectedNamingTheOption() {
         Path cache = Path.of("/tmp/workers.aot").toAbsolutePath();
 
