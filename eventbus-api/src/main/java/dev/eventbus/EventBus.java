@@ -294,12 +294,19 @@ public interface EventBus extends AutoCloseable {
          * @param options the options, none blank
          * @return this builder
          * @throws NullPointerException if {@code options} or an element is null
-         * @throws IllegalArgumentException if an option is blank
+         * @throws IllegalArgumentException if an option is blank or holds a NUL character
          * @throws IllegalStateException if it was already set on this builder
          */
         public Builder coreletJvmOptions(List<String> options) {
             requireUnset(this.coreletJvmOptions, "coreletJvmOptions");
-            this.coreletJvmOptions = nonBlank("coreletJvmOptions", options);
+            List<String> checked = nonBlank("coreletJvmOptions", options);
+            for (String option : checked) {
+                if (option.indexOf('\0') >= 0) { // no command line can carry it: every worker start would fail
+                    throw new IllegalArgumentException("coreletJvmOptions must not contain a NUL character: '"
+                            + option.replace("\0", "\\0") + "'");
+                }
+            }
+            this.coreletJvmOptions = checked;
             return this;
         }
 

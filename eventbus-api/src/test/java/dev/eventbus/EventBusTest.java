@@ -201,6 +201,16 @@ class EventBusTest {
         assertMessageNames(e, "coreletJvmOptions", "blank");
     }
 
+    @Test
+    void jvmOptionWithANulCharacterIsRejectedNamingIt() {
+        // A worker's command line cannot carry a NUL (ProcessBuilder.start throws for it): the option was accepted
+        // and every CORELET worker start then failed, event after event, instead of the builder saying so once.
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> EventBus.builder().coreletJvmOptions(List.of("-Xmx64m", "-Da=b\0c")));
+
+        assertEquals("coreletJvmOptions must not contain a NUL character: '-Da=b\\0c'", e.getMessage());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"", " "})
     void blankAllowedClassPatternIsRejectedNamingTheOption(String blank) {
