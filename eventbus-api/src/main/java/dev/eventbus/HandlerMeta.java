@@ -22,7 +22,7 @@ public record HandlerMeta(String moduleName, String className, String eventType)
      * Validates the fields.
      *
      * @throws NullPointerException if {@code eventType} is null
-     * @throws IllegalArgumentException if a given name is blank
+     * @throws IllegalArgumentException if a given name is blank, or {@code className} is a hidden class's name
      */
     public HandlerMeta {
         Objects.requireNonNull(eventType, "eventType");
@@ -32,6 +32,11 @@ public record HandlerMeta(String moduleName, String className, String eventType)
         }
         if (className != null) {
             requireNotBlank("className", className);
+            if (className.indexOf('/') >= 0) {
+                // Only a hidden class's name has a '/' (Outer$$Lambda/0x...): no class loader finds it by name.
+                throw new IllegalArgumentException("className must be a loadable class name, not a hidden class's"
+                        + " (such as a lambda's): '" + className + "'");
+            }
         }
     }
 
@@ -42,7 +47,8 @@ public record HandlerMeta(String moduleName, String className, String eventType)
      * @param eventType the event type
      * @return its meta: module name (null on the class path), class name and type
      * @throws NullPointerException if {@code handlerClass} or {@code eventType} is null
-     * @throws IllegalArgumentException if {@code eventType} is blank
+     * @throws IllegalArgumentException if {@code eventType} is blank, or {@code handlerClass} is hidden (a lambda's
+     *     class), which no other JVM can load by name
      */
     public static HandlerMeta of(Class<? extends EventHandler> handlerClass, String eventType) {
         Objects.requireNonNull(handlerClass, "handlerClass");

@@ -27,6 +27,20 @@ class HandlerMetaTest {
     }
 
     @Test
+    void aLambdaClassIsRejectedAsNoWorkerCanLoadIt() {
+        // A lambda's class is hidden: its name (Outer$$Lambda/0x...) cannot be loaded in another JVM. As a coreletMeta
+        // it passed publish, started a worker and only then failed the event with "not found in the worker JVM".
+        EventHandler lambda = (event, context) -> EventResult.businessResult(event.id(), true, null);
+        String name = lambda.getClass().getName();
+
+        var e = assertThrows(IllegalArgumentException.class, () -> HandlerMeta.of(lambda.getClass(), "greet"));
+        assertEquals("className must be a loadable class name, not a hidden class's (such as a lambda's): '" + name
+                + "'", e.getMessage());
+        var direct = assertThrows(IllegalArgumentException.class, () -> new HandlerMeta(null, name, "greet"));
+        assertEquals(e.getMessage(), direct.getMessage());
+    }
+
+    @Test
     void keepsItsFields() {
         HandlerMeta meta = new HandlerMeta("com.acme", "com.acme.Resize", "resize");
 
