@@ -7,7 +7,7 @@ import dev.eventbus.EventFactory;
  * every CORELET worker process).
  *
  * {@snippet :
- * // module com.acme.imaging { requires dev.eventbus; exports com.acme.imaging;
+ * // module com.acme.imaging { requires transitive dev.eventbus; exports com.acme.imaging;
  * //     provides dev.eventbus.spi.EventHandlerProvider with com.acme.imaging.ImagingHandlers; }
  * // plus META-INF/services/dev.eventbus.spi.EventHandlerProvider containing com.acme.imaging.ImagingHandlers
  * public final class ImagingHandlers implements EventHandlerProvider {
