@@ -308,6 +308,14 @@ final class RuntimeEventBus implements EventBus {
                 complete(task, EventResult.exceptionResult(event.id(), failure), thread);
                 return true;
             }
+            if (thread.pooled) {
+                // An interrupt the failed attempt's handler left set (as code does that restores one it caught, then
+                // throws) is that attempt's, not the retry's: the bus's own stops target an attempt, and this one
+                // was not stopped. Cleared as a worker clears it between tasks, and as a CORELET worker clears it
+                // after each event: a retry that began interrupted failed at its first blocking call, in THREAD mode
+                // only. Not in a publishing thread (SYNC, or nested in a handler): its flag is its caller's.
+                Thread.interrupted();
+            }
         }
     }
 

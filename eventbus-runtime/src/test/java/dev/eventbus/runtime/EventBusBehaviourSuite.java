@@ -171,6 +171,20 @@ public abstract class EventBusBehaviourSuite {
 
     @ParameterizedTest
     @MethodSource("modes")
+    void aRetryDoesNotStartWithTheInterruptThePreviousAttemptLeftSet(ExecutionMode mode, @TempDir Path dir) {
+        // A SYNC attempt runs in the caller's thread, whose interrupt flag is the caller's: not the bus's to clear.
+        assumeTrue(!mode.equals(ExecutionMode.SYNC), "SYNC attempts run in the caller's thread");
+        try (EventBus bus = newBus(1)) {
+            String id = bus.publish(event(mode, Script.interruptingThenReporting(dir)).maxRetries(1).build());
+            EventResult result = resultOf(bus, id);
+            assertTrue(result.success(), result::toString);
+            assertEquals(2, attempts(dir, id));
+            assertEquals(false, result.data(), "the retry started with the failed attempt's interrupt flag set");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("modes")
     void returnedExceptionResultIsFinal(ExecutionMode mode, @TempDir Path dir) {
         try (EventBus bus = newBus(2)) {
             String id = bus.publish(event(mode, Script.returningExceptionResult(dir)).maxRetries(3).build());

@@ -44,6 +44,14 @@ public record Script(String action, long millis, int failures, String dir, Strin
         return new Script("exception-result", 0, 0, dir.toString(), null);
     }
 
+    /**
+     * Attempt 1 sets its thread's interrupt flag and throws; later attempts succeed with whether they started with
+     * the flag set as their data.
+     */
+    public static Script interruptingThenReporting(Path dir) {
+        return new Script("interrupt-then-report", 0, 0, dir.toString(), null);
+    }
+
     public static Script sleeping(Path dir, long millis) {
         return new Script("sleep", millis, 0, dir.toString(), null);
     }

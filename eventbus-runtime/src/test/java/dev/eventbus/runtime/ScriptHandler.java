@@ -45,6 +45,14 @@ public final class ScriptHandler implements EventHandler {
                 yield EventResult.businessResult(event.id(), true, attempt);
             }
             case "null" -> null;
+            case "interrupt-then-report" -> {
+                if (attempt == 1) {
+                    // as code does that restores an interrupt it caught (an InterruptedIOException), then fails
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("failed in attempt 1, interrupt flag restored");
+                }
+                yield EventResult.businessResult(event.id(), true, Thread.currentThread().isInterrupted());
+            }
             case "exception-result" -> EventResult.exceptionResult(event.id(), new IllegalStateException("returned"));
             case "sleep" -> {
                 Thread.sleep(script.millis()); // simulates slow, interruptible work
