@@ -7,6 +7,7 @@ import dev.eventbus.EventFactory;
 import dev.eventbus.EventResult;
 import dev.eventbus.ExecutionMode;
 import dev.eventbus.InvalidEventException;
+import dev.eventbus.RemoteHandlerException;
 import dev.eventbus.runtime.TestAttempt;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -135,6 +136,18 @@ class CoreletBusTest {
             assertTrue(result.success(), result::toString);
             long crashed = Long.parseLong(Files.readString(marker));
             assertNotEquals(crashed, result.data(), "the retry ran on a fresh worker");
+        }
+    }
+
+    @Test
+    void handlerConstructionFailureIsRetriedWithANewConstruction() throws Exception {
+        factory.registerEventType("fails-to-construct", TestHandlers.FailsToConstruct.class);
+        try (EventBus bus = EventBus.builder().factory(factory).threads(1).build()) {
+            EventResult result = bus.submit(corelet("fails-to-construct").maxRetries(2).build())
+                    .get(60, TimeUnit.SECONDS);
+            RemoteHandlerException e = assertInstanceOf(RemoteHandlerException.class, result.exception(),
+                    result::toString);
+            assertTrue(e.remoteMessage().contains("construction 3"), e.remoteMessage());
         }
     }
 

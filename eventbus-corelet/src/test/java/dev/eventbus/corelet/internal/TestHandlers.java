@@ -429,6 +429,22 @@ public final class TestHandlers {
         }
     }
 
+    /** A handler whose constructor always fails, naming how many times this JVM tried it. */
+    public static final class FailsToConstruct implements EventHandler {
+        private static final java.util.concurrent.atomic.AtomicInteger TRIES =
+                new java.util.concurrent.atomic.AtomicInteger();
+
+        /** Always throws. */
+        public FailsToConstruct() {
+            throw new IllegalStateException("construction " + TRIES.incrementAndGet());
+        }
+
+        @Override
+        public EventResult handle(Event event, EventContext context) {
+            return EventResult.businessResult(event.id(), true, null);
+        }
+    }
+
     /** Not a handler at all. */
     public static final class NotAHandler {
         /** Public no-arg constructor, to show that only the interface is missing. */
