@@ -450,7 +450,10 @@ public final class CoreletWorkerMain {
                 c = Class.forName(module.get(), r.className());
             }
             if (c == null) {
-                c = Class.forName(r.className(), true, ClassLoader.getSystemClassLoader());
+                // Not initialized here (as Class.forName(Module, String) on the module path does not): a static
+                // initializer that throws is the handler's construction failing, thrown by createHandler and retried,
+                // as in THREAD mode; initialized here, it was a load failure, final, on the class path only.
+                c = Class.forName(r.className(), false, ClassLoader.getSystemClassLoader());
             }
         } catch (ClassNotFoundException e) {
             c = null;

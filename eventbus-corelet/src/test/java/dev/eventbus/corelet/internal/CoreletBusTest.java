@@ -152,6 +152,25 @@ class CoreletBusTest {
     }
 
     @Test
+    void handlerClassWhoseStaticInitializerFailsIsRetriedAsInThreadMode() throws Exception {
+        // DESIGN.md: handler construction failure is an exception, retried. A failing static initializer fails the
+        // first construction (ExceptionInInitializerError) and every later one (NoClassDefFoundError).
+        factory.registerEventType("bad-init", TestHandlers.FailsInStaticInit.class);
+        factory.registerEventType("bad-init-local", TestHandlers.FailsInStaticInitToo.class);
+        try (EventBus bus = EventBus.builder().factory(factory).threads(1).build()) {
+            EventResult local = bus.submit(Event.builder("bad-init-local").mode(ExecutionMode.THREAD).maxRetries(1)
+                    .build()).get(60, TimeUnit.SECONDS);
+            assertInstanceOf(NoClassDefFoundError.class, local.exception(), "THREAD: the retry's error, "
+                    + local);
+            EventResult remote = bus.submit(corelet("bad-init").maxRetries(1).build()).get(60, TimeUnit.SECONDS);
+            RemoteHandlerException e = assertInstanceOf(RemoteHandlerException.class, remote.exception(),
+                    remote::toString);
+            assertEquals(NoClassDefFoundError.class.getName(), e.remoteClassName(), "CORELET: the retry's error, "
+                    + e.remoteMessage());
+        }
+    }
+
+    @Test
     void crashWithoutRetriesLeftIsTheFinalResult() throws Exception {
         Path marker = dir.resolve("crashed");
         try (EventBus bus = EventBus.builder().factory(factory).threads(1).build()) {

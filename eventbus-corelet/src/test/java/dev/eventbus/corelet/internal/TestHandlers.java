@@ -445,6 +445,42 @@ public final class TestHandlers {
         }
     }
 
+    /** A handler whose class fails to initialize (its static initializer throws). */
+    public static final class FailsInStaticInit implements EventHandler {
+        private static final int READY = fail();
+
+        /** Never completes: the class cannot be initialized. */
+        public FailsInStaticInit() {
+        }
+
+        static int fail() {
+            throw new IllegalStateException("static initializer of FailsInStaticInit failed");
+        }
+
+        @Override
+        public EventResult handle(Event event, EventContext context) {
+            return EventResult.businessResult(event.id(), true, READY);
+        }
+    }
+
+    /** The same as {@link FailsInStaticInit}, for the parent JVM (a class fails its initialization once per JVM). */
+    public static final class FailsInStaticInitToo implements EventHandler {
+        private static final int READY = fail();
+
+        /** Never completes: the class cannot be initialized. */
+        public FailsInStaticInitToo() {
+        }
+
+        static int fail() {
+            throw new IllegalStateException("static initializer of FailsInStaticInitToo failed");
+        }
+
+        @Override
+        public EventResult handle(Event event, EventContext context) {
+            return EventResult.businessResult(event.id(), true, READY);
+        }
+    }
+
     /** Not a handler at all. */
     public static final class NotAHandler {
         /** Public no-arg constructor, to show that only the interface is missing. */
