@@ -323,6 +323,56 @@ public abstract class EventBusBehaviourSuite {
 
     @ParameterizedTest
     @MethodSource("modes")
+    void immediateShutdownCompletesFuturesAndAdvancesProgressOncePerCancelledEvent(ExecutionMode mode,
+            @TempDir Path dir) throws Exception {
+        assumeTrue(!mode.equals(ExecutionMode.SYNC), "SYNC has nothing queued");
+        AtomicInteger calls = new AtomicInteger();
+        AtomicInteger steps = new AtomicInteger();
+        dev.eventbus.ProgressTracker tracker = n -> {
+            calls.incrementAndGet();
+            steps.addAndGet(n);
+        };
+        EventBus bus = newBus(1);
+        Event blocker = event(mode, Script.gated(dir, dir.resolve("never"), "blocker")).maxRetries(3)
+                .timeout(Duration.ofSeconds(60)).progressTracker(tracker).progressSteps(3).build();
+        CompletableFuture<EventResult> blocked = bus.submit(blocker);
+        assertTrue(Await.until(Duration.ofSeconds(30), () -> attempts(dir, blocker.id()) == 1), "blocker never ran");
+        List<Event> submitted = new ArrayList<>(List.of(blocker));
+        List<CompletableFuture<EventResult>> futures = new ArrayList<>(List.of(blocked));
+        for (int i = 0; i < 2; i++) {
+            Event e = event(mode, Script.echo(dir, "s" + i)).progressTracker(tracker).progressSteps(3).build();
+            submitted.add(e);
+            futures.add(bus.submit(e));
+        }
+        List<String> published = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            published.add(bus.publish(event(mode, Script.echo(dir, "p" + i)).progressTracker(tracker)
+                    .progressSteps(3).build()));
+        }
+        bus.shutdown(true);
+        bus.join();
+        assertEquals(5, calls.get(), "one progress call per cancelled event, the running one included");
+        assertEquals(15, steps.get());
+        for (int i = 0; i < submitted.size(); i++) {
+            EventResult result = futures.get(i).get(30, TimeUnit.SECONDS); // completed normally
+            assertEquals(submitted.get(i).id(), result.eventId());
+            assertFalse(result.success());
+            assertInstanceOf(EventCancelledException.class, result.exception(), result::toString);
+        }
+        assertEquals(1, attempts(dir, blocker.id()), "a cancelled attempt is not retried");
+        Map<String, EventResult> cached = bus.getResults();
+        assertEquals(Set.copyOf(published), cached.keySet(), "submitted results go to their futures only");
+        for (String id : published) {
+            assertInstanceOf(EventCancelledException.class, cached.get(id).exception(), cached.get(id)::toString);
+            assertEquals(0, attempts(dir, id), "a queued event ran after shutdown(true)");
+        }
+        for (Event e : submitted.subList(1, submitted.size())) {
+            assertEquals(0, attempts(dir, e.id()), "a queued event ran after shutdown(true)");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("modes")
     void gracefulShutdownFinishesQueuedEventsThenRefusesNewOnes(ExecutionMode mode, @TempDir Path dir) {
         EventBus bus = newBus(1);
         List<String> ids = new ArrayList<>();
