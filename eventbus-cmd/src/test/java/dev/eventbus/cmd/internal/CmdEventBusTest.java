@@ -304,6 +304,46 @@ class CmdEventBusTest {
     }
 
     @Test
+    void timedOutAndCancelledCommandsAdvanceProgressOnceEachAndZeroRetriesMeansOneAttempt() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicLong steps = new AtomicLong();
+        dev.eventbus.ProgressTracker tracker = n -> {
+            calls.incrementAndGet();
+            steps.addAndGet(n);
+        };
+        EventBus bus = bus(1);
+        try {
+            EventResult timedOut = bus.submit(cmd(appending("attempt", "attempts", "sleep 60"))
+                    .timeout(Duration.ofMillis(500)).maxRetries(0).progressTracker(tracker).progressSteps(2).build())
+                    .get(30, TimeUnit.SECONDS);
+            EventTimeoutException e = assertInstanceOf(EventTimeoutException.class, timedOut.exception(),
+                    timedOut::toString);
+            assertTrue(e.getMessage().contains("attempt 1 of 1"), e.getMessage());
+            assertEquals(List.of("attempt"), lines("attempts"));
+            assertEquals(1, calls.get(), "a timed-out command advances progress once");
+            Processes.await("the timed-out command's sleep ended",
+                    () -> Processes.descendantsNamed("sleep").isEmpty());
+
+            CompletableFuture<EventResult> running = bus.submit(cmd(CmdRequest.of("sleep", "60"))
+                    .progressTracker(tracker).progressSteps(2).build());
+            String queued = bus.publish(cmd(appending("ran", "queued", "")).progressTracker(tracker)
+                    .progressSteps(2).build());
+            Processes.await("the command runs", () -> Processes.descendantsNamed("sleep").size() == 1);
+            bus.shutdown(true);
+            bus.join();
+            assertEquals(3, calls.get(), "one progress call per cancelled command, the running one included");
+            assertEquals(6, steps.get());
+            EventResult cancelled = running.get(10, TimeUnit.SECONDS);
+            assertInstanceOf(EventCancelledException.class, cancelled.exception(), cancelled::toString);
+            EventResult dropped = bus.getResults(List.of(queued), false).get(queued);
+            assertInstanceOf(EventCancelledException.class, dropped.exception(), String.valueOf(dropped));
+            assertEquals(List.of(), lines("queued"));
+        } finally {
+            bus.shutdown(true);
+        }
+    }
+
+    @Test
     void manyCommandsFromConcurrentPublishersEachGetOneResult() throws Exception {
         try (EventBus bus = bus(2)) {
             List<CompletableFuture<List<String>>> publishers = new ArrayList<>();
