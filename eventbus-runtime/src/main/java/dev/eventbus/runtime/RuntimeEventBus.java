@@ -373,9 +373,18 @@ final class RuntimeEventBus implements EventBus {
             startWorker(attempt);
         } catch (Throwable t) {
             // No replacement (the system allows no more threads): the pool is one worker short, and the task,
-            // which nobody owns now, ends with the error rather than never.
+            // which nobody owns now, ends with the error rather than never. Completed in a thread of its own if one
+            // can still be started: a progress tracker and the future's dependent callbacks are user code, and one
+            // that blocked on the watchdog's thread stalled every timeout of the bus.
             if (!attempt.task.isCompleted()) {
-                complete(attempt.task, EventResult.exceptionResult(attempt.task.event.id(), t), null);
+                Runnable end = () -> complete(attempt.task, EventResult.exceptionResult(attempt.task.event.id(), t),
+                        null);
+                try {
+                    startThread(Thread.ofVirtual().name("eventbus-complete-" + attempt.task.event.id())
+                            .unstarted(end));
+                } catch (Throwable none) {
+                    end.run(); // no thread at all: here, rather than never
+                }
             }
             LOG.log(System.Logger.Level.ERROR, () -> "No worker could replace " + attempt.owner.thread.getName()
                     + "; the pool is one worker short", t);
