@@ -14,7 +14,7 @@ import java.nio.charset.StandardCharsets;
 final class ProtocolFrames {
 
     static final int MAGIC = 0x45424331;
-    static final byte VERSION = 2;
+    static final byte VERSION = 3;
     static final byte HELLO = 1;
     static final byte RESULT = 3;
     static final byte THREW = 4;

@@ -176,7 +176,7 @@ class WireProtocolProperties {
                 d::someInt);
         byte[] payload = ProtocolFrames.payload().bool(true).intValue(-1).bytes();
         return switch (which) {
-            case 0 -> ProtocolFrames.frame(ProtocolFrames.MAGIC, (n & 0xff) == ProtocolFrames.VERSION ? 3 : n & 0xff,
+            case 0 -> ProtocolFrames.frame(ProtocolFrames.MAGIC, (n & 0xff) == ProtocolFrames.VERSION ? ProtocolFrames.VERSION + 1 : n & 0xff,
                     ProtocolFrames.RESULT, id, payload.length, payload);
             case 1 -> ProtocolFrames.frame(ProtocolFrames.MAGIC, ProtocolFrames.VERSION,
                     ProtocolFrames.RESULT, id, n >= 0 ? -1 - n : n, payload);

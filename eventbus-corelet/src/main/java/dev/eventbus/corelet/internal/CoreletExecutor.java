@@ -371,29 +371,13 @@ final class CoreletExecutor implements ModeExecutor {
         switch (reply.kind()) {
             case Frames.RESULT -> {
                 boolean success = in.readBoolean();
-                byte[] data = Frames.readBytes(in, max);
-                if (data == null) {
-                    return EventResult.businessResult(event.id(), success, null);
-                }
-                ReplyFilter filter = new ReplyFilter(p.handlerPackage(), p.dataClasses(), allowedByConfig,
-                        data.length);
-                try {
-                    return EventResult.businessResult(event.id(), success, DataCodec.decode(data, bytes -> {
-                        ObjectInputStream objects = new ReplyInputStream(bytes);
-                        objects.setObjectInputFilter(filter);
-                        return objects;
-                    }));
-                } catch (IOException | ClassNotFoundException | RuntimeException | StackOverflowError e) {
-                    String why = filter.rejection() != null ? filter.rejection() : e.toString();
-                    QuietLog.log(LOG, System.Logger.Level.WARNING, () -> "Rejected the CORELET reply of event "
-                            + event.id() + " from worker " + worker.pid() + ": " + why);
-                    return EventResult.exceptionResult(event.id(), new EventBusException("CORELET reply of event "
-                            + event.id() + " (" + event.type() + ") rejected: " + why));
-                }
+                return result(event, p, worker, success, Frames.readBytes(in, max), null);
             }
             case Frames.THREW -> throw remote(Frames.readException(in, max));
             case Frames.RETURNED_EXCEPTION -> {
-                return EventResult.exceptionResult(event.id(), remote(Frames.readException(in, max)));
+                RemoteHandlerException exception = remote(Frames.readException(in, max));
+                // its data as a business result's: decoded under the same filter, rejected the same way
+                return result(event, p, worker, false, Frames.readBytes(in, max), exception);
             }
             case Frames.LOAD_FAILED -> {
                 String why = Frames.readString(in, max);
@@ -403,6 +387,33 @@ final class CoreletExecutor implements ModeExecutor {
                         : why.contains(event.id()) ? why : why + " (event " + event.id() + ")"));
             }
             default -> throw new Frames.ProtocolException("unknown reply kind " + reply.kind());
+        }
+    }
+
+    /**
+     * A returned result, its serialized data decoded under a {@link ReplyFilter}; data the filter rejects (or that
+     * cannot be read) fails the event with an {@link EventBusException} instead.
+     *
+     * @param exception the exception the handler's result carried, or null
+     */
+    private EventResult result(Event event, Prepared p, WorkerProcess worker, boolean success, byte[] data,
+            RemoteHandlerException exception) {
+        if (data == null) {
+            return new EventResult(event.id(), success, null, exception);
+        }
+        ReplyFilter filter = new ReplyFilter(p.handlerPackage(), p.dataClasses(), allowedByConfig, data.length);
+        try {
+            return new EventResult(event.id(), success, DataCodec.decode(data, bytes -> {
+                ObjectInputStream objects = new ReplyInputStream(bytes);
+                objects.setObjectInputFilter(filter);
+                return objects;
+            }), exception);
+        } catch (IOException | ClassNotFoundException | RuntimeException | StackOverflowError e) {
+            String why = filter.rejection() != null ? filter.rejection() : e.toString();
+            QuietLog.log(LOG, System.Logger.Level.WARNING, () -> "Rejected the CORELET reply of event "
+                    + event.id() + " from worker " + worker.pid() + ": " + why);
+            return EventResult.exceptionResult(event.id(), new EventBusException("CORELET reply of event "
+                    + event.id() + " (" + event.type() + ") rejected: " + why));
         }
     }
 

@@ -348,16 +348,19 @@ public final class CoreletWorkerMain {
         if (result == null) {
             return exceptionReply(Frames.THREW, new IllegalStateException("handler returned null"));
         }
-        if (result.exception() != null) {
-            return exceptionReply(Frames.RETURNED_EXCEPTION, result.exception());
-        }
         byte[] data;
         try {
             data = serialize(result.data());
         } catch (Throwable e) { // the data's own writeObject may throw anything
             return exceptionReply(Frames.RETURNED_EXCEPTION, new IllegalStateException("CORELET handler "
                     + handler.getClass().getName() + " returned data that cannot be serialized ("
-                    + (result.data() == null ? "null" : result.data().getClass().getName()) + "): " + Frames.text(e), e));
+                    + (result.data() == null ? "null" : result.data().getClass().getName()) + "): " + Frames.text(e)
+                    + (result.exception() == null ? "" : "; the result's exception was "
+                            + Frames.text(result.exception())), e), null);
+        }
+        if (result.exception() != null) {
+            // the data too: SYNC and THREAD keep a returned result's data along with its exception
+            return exceptionReply(Frames.RETURNED_EXCEPTION, result.exception(), data);
         }
         Frames.Payload p = new Frames.Payload();
         p.writeBoolean(result.success());
@@ -374,6 +377,14 @@ public final class CoreletWorkerMain {
     private static Reply exceptionReply(byte kind, Throwable t) throws IOException {
         Frames.Payload p = new Frames.Payload();
         Frames.writeException(p, Frames.describe(t));
+        return new Reply(kind, p.bytes());
+    }
+
+    /** A {@link Frames#RETURNED_EXCEPTION} reply: the exception, then the result's serialized data (or null). */
+    private static Reply exceptionReply(byte kind, Throwable t, byte[] data) throws IOException {
+        Frames.Payload p = new Frames.Payload();
+        Frames.writeException(p, Frames.describe(t));
+        Frames.writeBytes(p, data);
         return new Reply(kind, p.bytes());
     }
 

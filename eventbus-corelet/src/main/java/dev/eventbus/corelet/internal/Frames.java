@@ -27,7 +27,8 @@ import java.util.Set;
 final class Frames {
 
     static final int MAGIC = 0x45424331; // "EBC1"
-    static final byte VERSION = 2;
+    /** 3: a {@link #RETURNED_EXCEPTION} reply carries the result's data after the exception. */
+    static final byte VERSION = 3;
 
     /** Worker → parent, once: token and pid. */
     static final byte HELLO = 1;
@@ -37,7 +38,7 @@ final class Frames {
     static final byte RESULT = 3;
     /** Worker → parent: the handler threw (retried). */
     static final byte THREW = 4;
-    /** Worker → parent: the handler returned an exception result (final). */
+    /** Worker → parent: the handler returned an exception result (final): the exception, then its serialized data. */
     static final byte RETURNED_EXCEPTION = 5;
     /** Worker → parent: the handler could not be found or is not a handler (final). */
     static final byte LOAD_FAILED = 6;

@@ -68,6 +68,49 @@ class CoreletBusTest {
     }
 
     @Test
+    @Timeout(120)
+    void aReturnedExceptionResultKeepsItsDataInEveryMode() throws Exception {
+        // DESIGN.md: one model of results across modes. SYNC and THREAD kept the data of a returned result that also
+        // carried an exception; CORELET's reply carried only the exception, and data() arrived null.
+        factory.registerEventType("partial", TestHandlers.ReturnsExceptionWithData.class);
+        try (EventBus bus = EventBus.builder().factory(factory).threads(1).build()) {
+            for (ExecutionMode mode : List.of(ExecutionMode.SYNC, ExecutionMode.THREAD, ExecutionMode.CORELET)) {
+                EventResult result = bus.submit(Event.builder("partial").mode(mode).data(42).maxRetries(0).build())
+                        .get(60, TimeUnit.SECONDS);
+                assertEquals(List.of("partial", 42), result.data(), mode + ": " + result);
+                assertEquals(false, result.success(), mode + ": " + result);
+                String message = mode == ExecutionMode.CORELET
+                        ? assertInstanceOf(RemoteHandlerException.class, result.exception(), result::toString)
+                                .remoteMessage()
+                        : assertInstanceOf(IllegalStateException.class, result.exception(), result::toString)
+                                .getMessage();
+                assertEquals("returned 42", message, mode.toString());
+            }
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void aReturnedExceptionResultWithUnserializableDataFailsAsUnserializableSuccessDataDoes() throws Exception {
+        factory.registerEventType("partial", TestHandlers.ReturnsExceptionWithData.class);
+        try (EventBus bus = EventBus.builder().factory(factory).threads(1).build()) {
+            EventResult result = bus.submit(corelet("partial").data("unserializable").maxRetries(0).build())
+                    .get(60, TimeUnit.SECONDS);
+            RemoteHandlerException e = assertInstanceOf(RemoteHandlerException.class, result.exception(),
+                    result::toString);
+            assertEquals(IllegalStateException.class.getName(), e.remoteClassName());
+            assertTrue(e.remoteMessage().contains("returned data that cannot be serialized (java.lang.Object)"),
+                    e.remoteMessage());
+            assertTrue(e.remoteMessage().contains("returned unserializable"), "names the handler's exception: "
+                    + e.remoteMessage());
+            assertEquals(null, result.data());
+            // the worker is as good as after any returned result: it serves the next event
+            EventResult next = bus.submit(corelet("partial").data(7).maxRetries(0).build()).get(60, TimeUnit.SECONDS);
+            assertEquals(List.of("partial", 7), next.data(), next::toString);
+        }
+    }
+
+    @Test
     void publishRejectsASupplierRegistrationBeforeAnythingIsQueued() {
         Set<Long> before = children();
         try (EventBus bus = EventBus.builder().factory(factory).threads(1).build()) {

@@ -535,4 +535,18 @@ public final class TestHandlers {
             }
         }
     }
+
+    /** Returns a failed result carrying both data (its own data, as a list) and an exception. */
+    public static final class ReturnsExceptionWithData implements EventHandler {
+        /** Creates the handler. */
+        public ReturnsExceptionWithData() {
+        }
+
+        @Override
+        public EventResult handle(Event event, EventContext context) {
+            Object data = "unserializable".equals(event.data()) ? new Object()
+                    : java.util.List.of("partial", event.data());
+            return new EventResult(event.id(), false, data, new IllegalStateException("returned " + event.data()));
+        }
+    }
 }
