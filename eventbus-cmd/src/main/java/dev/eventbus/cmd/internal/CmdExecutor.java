@@ -61,6 +61,11 @@ final class CmdExecutor implements ModeExecutor {
             new java.util.concurrent.atomic.AtomicInteger();
     private final Map<String, Run> unswept = new ConcurrentHashMap<>();
     private final AtomicBoolean sweepPending = new AtomicBoolean();
+    /**
+     * For tests: called with each started command before the executor tracks it, where an Error (no memory for the
+     * bookkeeping, a stack overflow) may strike. Null but in tests.
+     */
+    java.util.function.Consumer<Child> afterStart;
 
     CmdExecutor(int outputCap, Launcher launcher) {
         if (outputCap <= 0) {
@@ -132,13 +137,25 @@ final class CmdExecutor implements ModeExecutor {
         }
         // From here the child holds native resources (a pidfd, raw pipe ends) until released, whatever happens.
         try {
-            Run run = new Run(child, marker);
-            runs.add(run);
-            if (closed.get()) {
-                run.kill();
+            Run run;
+            try {
+                if (afterStart != null) {
+                    afterStart.accept(child);
+                }
+                run = new Run(child, marker);
+            } catch (Throwable t) {
+                // An Error before the command is tracked (no memory for the Run, a stack overflow): nothing else
+                // would ever stop it.
+                killUntracked(child, marker, t);
+                throw t;
             }
             boolean ended = false;
             try {
+                // Inside the try: an Error here too stops the command, as a timeout does.
+                runs.add(run);
+                if (closed.get()) {
+                    run.kill();
+                }
                 attempt.onStop(run::stop);
                 feed(child.stdin(), request.stdin());
                 Capture out = capture(child, child.stdout(), cap);
@@ -191,6 +208,25 @@ final class CmdExecutor implements ModeExecutor {
             }
         } finally {
             child.release();
+        }
+    }
+
+    /**
+     * SIGKILLs a command that started but is not tracked, and its tree: first what needs no allocation (the group, the
+     * root), then the descendants and marked processes, as far as memory allows. Never throws: what fails is added to
+     * {@code cause}, which the caller rethrows.
+     */
+    private static void killUntracked(Child child, String marker, Throwable cause) {
+        try {
+            child.signalGroup(Child.SIGKILL);
+            child.handle().destroyForcibly();
+            new ProcessTree(child, marker).signal(true);
+        } catch (Throwable t) {
+            try {
+                cause.addSuppressed(t);
+            } catch (Throwable ignored) {
+                // no memory even for that: the kill was best effort, the cause still propagates
+            }
         }
     }
 

@@ -385,6 +385,35 @@ class CmdExecutorTest {
     }
 
     @Test
+    void anErrorRightAfterTheStartKillsTheWholeProcessTreeBeforeItPropagates() throws Exception {
+        // An Error between the start and the attempt's stop action (no memory for the executor's bookkeeping, a
+        // stack overflow): the command must not run on untracked, never timed out or killed.
+        Path fifo = dir.resolve("ready");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        List<ProcessHandle> tree = new ArrayList<>();
+        StackOverflowError injected = new StackOverflowError("injected after the start");
+        executor.afterStart = child -> {
+            try (BufferedReader ready = Files.newBufferedReader(fifo)) {
+                assertEquals("ready", ready.readLine());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            tree.add(child.handle());
+            tree.addAll(child.handle().descendants().toList());
+            throw injected;
+        };
+
+        StackOverflowError thrown = assertThrows(StackOverflowError.class, () -> run(CmdRequest.of("sh", "-c",
+                "sleep 60 & sleep 60 & echo ready > \"$1\"; wait", "sh", fifo.toString())));
+
+        assertEquals(injected, thrown);
+        assertEquals(3, tree.size(), "sh and two sleeps: " + tree);
+        Processes.assertAllEnd(tree, Duration.ofSeconds(10));
+        assertEquals(List.of(), Processes.descendantsNamed("sleep"));
+        assertEquals(0, executor.running());
+    }
+
+    @Test
     void aStoppedAttemptKillsTheWholeProcessTree() throws Exception {
         Path fifo = dir.resolve("ready");
         assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
