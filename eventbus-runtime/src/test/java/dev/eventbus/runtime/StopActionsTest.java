@@ -11,6 +11,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.IOException;
+import java.nio.channels.spi.AbstractInterruptibleChannel;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -73,6 +75,30 @@ class StopActionsTest {
     }
 
     /**
+     * A channel whose close fails with an unchecked exception. {@code Thread.interrupt()} closes the interruptible
+     * channel its target is blocked in, and what that close throws comes out of {@code interrupt()}, in the thread
+     * that interrupts: here, the bus's watchdog stopping the attempt.
+     */
+    static final class ChannelWhoseCloseThrows extends AbstractInterruptibleChannel {
+        @Override
+        protected void implCloseChannel() {
+            throw new IllegalStateException("the channel's close fails (simulated)");
+        }
+
+        /** Blocks "in an I/O operation" of this channel until the thread is interrupted. */
+        void blockUntilInterrupted() throws IOException, InterruptedException {
+            boolean completed = false;
+            begin();
+            try {
+                new CountDownLatch(1).await();
+                completed = true;
+            } finally {
+                end(completed);
+            }
+        }
+    }
+
+    /**
      * A stop interrupts the attempt's thread between two steps of its state machine (STOPPING, then STOPPED): when the
      * interrupt threw (it runs the close of the interruptible channel the handler is blocked in), the attempt stayed
      * STOPPING for ever. Its thread, back from the handler, spun in finish() for ever at full speed; the event never
@@ -85,9 +111,7 @@ class StopActionsTest {
             if ("probe".equals(event.data())) {
                 return EventResult.businessResult(event.id(), true, "served");
             }
-            new BlockingChannel(() -> {
-                throw new IllegalStateException("the channel's close fails (simulated)");
-            }).blockUntilInterrupted();
+            new ChannelWhoseCloseThrows().blockUntilInterrupted();
             return EventResult.businessResult(event.id(), true, "never");
         });
         RuntimeEventBus bus = TestBuses.bus(1, factory);

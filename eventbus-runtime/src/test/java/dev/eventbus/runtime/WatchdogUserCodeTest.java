@@ -9,6 +9,8 @@ import dev.eventbus.spi.EventBusConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.IOException;
+import java.nio.channels.spi.AbstractInterruptibleChannel;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -25,6 +27,35 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class WatchdogUserCodeTest {
 
+    /** A channel whose close blocks until {@code release} opens: a socket whose close hangs, say. */
+    static final class ChannelWhoseCloseBlocks extends AbstractInterruptibleChannel {
+        private final CountDownLatch closeEntered;
+        private final CountDownLatch release;
+
+        ChannelWhoseCloseBlocks(CountDownLatch closeEntered, CountDownLatch release) {
+            this.closeEntered = closeEntered;
+            this.release = release;
+        }
+
+        @Override
+        protected void implCloseChannel() {
+            closeEntered.countDown();
+            TestBuses.awaitIgnoringInterrupts(release);
+        }
+
+        /** Blocks "in an I/O operation" of this channel until the thread is interrupted. */
+        void read() throws IOException, InterruptedException {
+            boolean completed = false;
+            begin();
+            try {
+                new CountDownLatch(1).await();
+                completed = true;
+            } finally {
+                end(completed);
+            }
+        }
+    }
+
     /**
      * Thread.interrupt() runs the close of the interruptible channel its target is blocked in, in the interrupting
      * thread. The watchdog interrupted a timed-out attempt itself, so a close that blocked held the watchdog: no other
@@ -39,10 +70,7 @@ class WatchdogUserCodeTest {
         CountDownLatch ignorerStarted = new CountDownLatch(1);
         EventFactory factory = new EventFactory();
         factory.registerEventType("blocked-in-channel", () -> (event, context) -> {
-            new BlockingChannel(() -> { // a socket whose close hangs, say
-                closeEntered.countDown();
-                TestBuses.awaitIgnoringInterrupts(releaseClose);
-            }).blockUntilInterrupted();
+            new ChannelWhoseCloseBlocks(closeEntered, releaseClose).read();
             return EventResult.businessResult(event.id(), true, "never");
         });
         factory.registerEventType("ignores-interrupts", () -> (event, context) -> {
