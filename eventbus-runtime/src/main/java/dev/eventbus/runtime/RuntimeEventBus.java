@@ -380,7 +380,6 @@ final class RuntimeEventBus implements EventBus {
                 Runnable end = () -> complete(attempt.task, EventResult.exceptionResult(attempt.task.event.id(), t),
                         null);
                 try {
-                    // Virtual: the system has just refused a platform thread, and carriers already exist.
                     startThread(Thread.ofVirtual().name("eventbus-complete-" + attempt.task.event.id())
                             .unstarted(end));
                 } catch (Throwable none) {
