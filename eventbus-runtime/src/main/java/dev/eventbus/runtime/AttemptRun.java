@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -21,11 +20,9 @@ import java.util.function.Consumer;
  *
  * <pre>
  * RUNNING --finish()--> DONE                         the attempt ended on its own
- * RUNNING --stop()----> STOPPING --> STOPPED         a timeout or an immediate shutdown: interrupt (in a thread of
- *                                                    its own), then stop actions
+ * RUNNING --stop()----> STOPPING --> STOPPED         a timeout or an immediate shutdown: interrupt, then stop actions
  * STOPPED --finish()--> ACKED                        the thread came back: it clears its interrupt and goes on
  * STOPPED --abandon()-> ABANDONED                    it did not come back within the grace: a new worker takes over
- * STOPPING -abandon()-> ABANDONED                    as above, the interrupt still held by a channel's blocking close
  * </pre>
  *
  * <p>The owner can only clear its interrupt after the stopper delivered it (STOPPING means "being delivered"), so an
@@ -171,22 +168,12 @@ final class AttemptRun implements Attempt, EventContext {
     }
 
     /**
-     * Stops a running attempt: marks it STOPPING, then has a thread of the bus's, started by {@code starter}, interrupt
-     * its thread, mark it STOPPED and run the stop actions. False if it had ended.
+     * Stops a running attempt: interrupts its thread, then runs the stop actions in a thread of their own, started by
+     * {@code starter} (the bus's). False if it had ended.
      *
-     * <p>The interrupt runs user code: {@code Thread.interrupt()} closes the interruptible channel its target is blocked
-     * in, in the interrupting thread, and that close may block (a socket's) or throw. Run by the caller (the watchdog,
-     * or a shutdown), a close that blocked held it: no other attempt of the bus timed out, and no thread that ignored
-     * its stop was abandoned. So the caller only claims the stop; the interrupt and what follows run in a thread of
-     * their own. Only if no thread can be started do they run here, as they did before.
-     *
-     * <p>Why the owner never waits in {@link #finish()} for ever at STOPPING: the stopping thread moves to STOPPED as
-     * soon as {@code interrupt()} returns. That runs a close only if the owner was blocked in a channel, and the owner
-     * cannot leave that channel's operation before the close is done (its {@code end()} closes the channel too, under
-     * the channel's close lock); a pooled owner that stays away is abandoned after the grace, STOPPING or STOPPED.
-     * An interrupt still never reaches the owner's next attempt: the owner clears its interrupt only after STOPPED,
-     * which follows the interrupt; an owner abandoned at STOPPING runs nothing of the bus's any more. Nothing between
-     * the move to STOPPING and the one to STOPPED may throw, so the latch is made before, and the interrupt contained.
+     * <p>Nothing between the move to STOPPING and the one to STOPPED may throw: the owner, back from the attempt,
+     * waits in {@link #finish()} for STOPPED, and would spin there for ever. So the latch is made before, and the
+     * interrupt, which runs user code (the close of an interruptible channel the thread is blocked in), is contained.
      */
     boolean stop(int why, Consumer<Thread> starter) {
         if (state != RUNNING) {
@@ -197,98 +184,50 @@ final class AttemptRun implements Attempt, EventContext {
             return false;
         }
         reason = why;
-        if (owner.thread == Thread.currentThread()) {
-            // A thread that stops its own attempt (a shutdown's race, closed in the retry loop) closes no channel.
-            deliverStop(done, starter, false, null);
-            return true;
-        }
-        AtomicBoolean claimed = new AtomicBoolean();
         try {
-            // A platform thread: a virtual one waits for a carrier, which the handlers' own virtual threads may hold.
-            starter.accept(Thread.ofPlatform().daemon().name("eventbus-stop-" + task.event.id()).unstarted(() -> {
-                if (claimed.compareAndSet(false, true)) {
-                    deliverStop(done, starter, true, null);
-                }
-            }));
+            owner.thread.interrupt();
         } catch (Throwable t) {
-            // No thread for the stop (the system allows no more, or no memory to make one): delivered here, as it was
-            // before, so that the owner is interrupted and never waits for STOPPED in vain; its actions do not run.
-            if (claimed.compareAndSet(false, true)) {
-                deliverStop(done, null, false, t);
+            // Thread.interrupt() closes the InterruptibleChannel the thread is blocked in, and what the channel's
+            // close throws comes out here. The interrupt flag is set before that close: the stop goes on.
+            QuietLog.log(System.Logger.Level.WARNING, () -> "Interrupting the thread of event " + task.event.id()
+                    + " failed in the close of the channel it was blocked in; the attempt is stopped all the same", t);
+        }
+        List<Runnable> actions;
+        synchronized (this) {
+            stopActionsStarted = true;
+            actions = stopActions;
+            stopActionsDone = done;
+        }
+        state = STOPPED;
+        EventHandler handler = handlerToTerminate;
+        if (handler != null || actions != null) {
+            try {
+                // Stop actions are user code (terminate) or process kills: never on the watchdog's thread.
+                starter.accept(Thread.ofVirtual().name("eventbus-stop-" + task.event.id()).unstarted(() -> {
+                    try {
+                        if (handler != null) {
+                            runQuietly(() -> handler.terminate(this));
+                        }
+                        if (actions != null) {
+                            actions.forEach(this::runQuietly);
+                        }
+                    } finally {
+                        done.countDown();
+                    }
+                }));
+            } catch (Throwable t) {
+                // No thread for them (the system allows no more, or no memory to make one): the attempt is stopped all
+                // the same, interrupted and, if it ignores that, abandoned after the grace, which the caller arranges
+                // only if this returns true; and its owner must not wait for actions that will never run. Not run
+                // here: the caller may be the watchdog, which user code must never hold.
+                done.countDown();
+                QuietLog.log(System.Logger.Level.ERROR, () -> "No thread could run the stop actions (terminate) of"
+                        + " event " + task.event.id() + "; the attempt is stopped without them", t);
             }
+        } else {
+            done.countDown();
         }
         return true;
-    }
-
-    /**
-     * Delivers a claimed stop: interrupts the owner, moves to STOPPED (unless the attempt was abandoned meanwhile),
-     * then runs the stop actions here if {@code inThread}, or in a thread that {@code starter} starts, or, if it is
-     * null (no thread could be started: {@code noThread} says why), not at all.
-     */
-    private void deliverStop(CountDownLatch done, Consumer<Thread> starter, boolean inThread, Throwable noThread) {
-        List<Runnable> actions = null;
-        boolean countedDown = false;
-        try {
-            try {
-                owner.thread.interrupt();
-            } catch (Throwable t) {
-                // Thread.interrupt() closes the InterruptibleChannel the thread is blocked in, and what the channel's
-                // close throws comes out here. The interrupt flag is set before that close: the stop goes on.
-                QuietLog.log(System.Logger.Level.WARNING, () -> "Interrupting the thread of event " + task.event.id()
-                        + " failed in the close of the channel it was blocked in; the attempt is stopped all the same",
-                        t);
-            }
-            synchronized (this) {
-                stopActionsStarted = true;
-                actions = stopActions;
-                stopActionsDone = done;
-            }
-        } finally {
-            // Never skipped: the owner, back from the attempt, waits in finish() for STOPPED. Fails only if the
-            // watchdog abandoned the attempt while the interrupt was held (by a close that blocked): then the owner
-            // finds ABANDONED and exits.
-            STATE.compareAndSet(this, STOPPING, STOPPED);
-        }
-        EventHandler handler = handlerToTerminate;
-        if (handler == null && actions == null) {
-            done.countDown();
-            return;
-        }
-        List<Runnable> toRun = actions;
-        Runnable runActions = () -> {
-            try {
-                if (handler != null) {
-                    runQuietly(() -> handler.terminate(this));
-                }
-                if (toRun != null) {
-                    toRun.forEach(this::runQuietly);
-                }
-            } finally {
-                done.countDown();
-            }
-        };
-        if (inThread) {
-            runActions.run();
-            return;
-        }
-        try {
-            if (starter == null) {
-                throw noThread;
-            }
-            // Stop actions are user code (terminate) or process kills: never on the caller's thread.
-            starter.accept(Thread.ofVirtual().name("eventbus-stop-" + task.event.id()).unstarted(runActions));
-            countedDown = true; // the thread counts down
-        } catch (Throwable t) {
-            // No thread for them: the attempt is stopped all the same, interrupted and, if it ignores that, abandoned
-            // after the grace; and its owner must not wait for actions that will never run. Not run here: the caller
-            // may be the watchdog, which user code must never hold.
-            QuietLog.log(System.Logger.Level.ERROR, () -> "No thread could run the stop actions (terminate) of"
-                    + " event " + task.event.id() + "; the attempt is stopped without them", t);
-        } finally {
-            if (!countedDown) {
-                done.countDown();
-            }
-        }
     }
 
     /**
@@ -302,8 +241,7 @@ final class AttemptRun implements Attempt, EventContext {
         }
         int s;
         while ((s = state) == STOPPING) {
-            // The stop is being delivered by a thread of its own: yield to it.
-            Thread.yield();
+            Thread.onSpinWait();
         }
         if (s == STOPPED && STATE.compareAndSet(this, STOPPED, ACKED)) {
             Thread.interrupted();
@@ -325,13 +263,9 @@ final class AttemptRun implements Attempt, EventContext {
         }
     }
 
-    /**
-     * Called by the watchdog after the grace: true if the owner had not come back and this thread now owns it. Also
-     * from STOPPING: the interrupt may still be held by the close of the channel the owner is blocked in, and the
-     * owner, which cannot come back before that close ends, is abandoned as one that ignores its stop.
-     */
+    /** Called by the watchdog after the grace: true if the owner had not come back and this thread now owns it. */
     boolean abandon() {
-        return STATE.compareAndSet(this, STOPPED, ABANDONED) || STATE.compareAndSet(this, STOPPING, ABANDONED);
+        return STATE.compareAndSet(this, STOPPED, ABANDONED);
     }
 
     int reason() {

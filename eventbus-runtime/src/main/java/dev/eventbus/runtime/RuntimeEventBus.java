@@ -373,18 +373,9 @@ final class RuntimeEventBus implements EventBus {
             startWorker(attempt);
         } catch (Throwable t) {
             // No replacement (the system allows no more threads): the pool is one worker short, and the task,
-            // which nobody owns now, ends with the error rather than never. Completed in a thread of its own if one
-            // can still be started: a progress tracker and the future's dependent callbacks are user code, and one
-            // that blocked on the watchdog's thread stalled every timeout of the bus.
+            // which nobody owns now, ends with the error rather than never.
             if (!attempt.task.isCompleted()) {
-                Runnable end = () -> complete(attempt.task, EventResult.exceptionResult(attempt.task.event.id(), t),
-                        null);
-                try {
-                    startThread(Thread.ofVirtual().name("eventbus-complete-" + attempt.task.event.id())
-                            .unstarted(end));
-                } catch (Throwable none) {
-                    end.run(); // no thread at all: here, rather than never
-                }
+                complete(attempt.task, EventResult.exceptionResult(attempt.task.event.id(), t), null);
             }
             LOG.log(System.Logger.Level.ERROR, () -> "No worker could replace " + attempt.owner.thread.getName()
                     + "; the pool is one worker short", t);
