@@ -305,22 +305,7 @@ class ThreadModeTest {
     @Test
     void aSlowTerminateDoesNotDelayTheReportOfTheFinalTimeout() throws Exception {
         CountDownLatch endTerminate = new CountDownLatch(1);
-        var factory = TestBuses.factory("slow-terminate", () -> new EventHandler() {
-            @Override
-            public EventResult handle(Event event, EventContext context) throws Exception {
-                new CountDownLatch(1).await(); // until the timeout interrupts it
-                return EventResult.businessResult(event.id(), true, "never");
-            }
-
-            @Override
-            public void terminate(EventContext context) {
-                try {
-                    endTerminate.await(60, TimeUnit.SECONDS); // until the result has been delivered
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        });
+        var factory = TestBuses.factory("slow-terminate", slowTerminate(endTerminate));
         try (LogCapture log = new LogCapture("dev.eventbus.runtime");
              RuntimeEventBus bus = TestBuses.bus(1, factory)) {
             CompletableFuture<List<String>> loggedAtReport = new CompletableFuture<>();
@@ -340,15 +325,13 @@ class ThreadModeTest {
     }
 
     /**
-     * The owner logs a {@code terminate()} that outlives its wait; when that log call threw (a logging filter or
-     * handler that fails), the retry never ran: the event ended with the logging backend's exception as its result.
+     * Handlers whose {@code terminate()} waits for {@code endTerminate} (up to 60 s), outliving the owner's wait for
+     * it. The first instance blocks until its timeout interrupts it; later ones (a retry's, as the first is still being
+     * terminated) return their instance number at once.
      */
-    @ParameterizedTest
-    @ValueSource(strings = {"sync", "thread"})
-    void aFailingLogOfASlowTerminateDoesNotCostTheRetry(String mode) throws Exception {
-        CountDownLatch endTerminate = new CountDownLatch(1);
+    private static Supplier<EventHandler> slowTerminate(CountDownLatch endTerminate) {
         AtomicInteger created = new AtomicInteger();
-        var factory = TestBuses.factory("slow-terminate", () -> new EventHandler() {
+        return () -> new EventHandler() {
             final int instance = created.incrementAndGet();
 
             @Override
@@ -361,13 +344,20 @@ class ThreadModeTest {
 
             @Override
             public void terminate(EventContext context) {
-                try {
-                    endTerminate.await(60, TimeUnit.SECONDS); // outlives the owner's wait
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                TestBuses.awaitIgnoringInterrupts(endTerminate);
             }
-        });
+        };
+    }
+
+    /**
+     * The owner logs a {@code terminate()} that outlives its wait; when that log call threw (a logging filter or
+     * handler that fails), the retry never ran: the event ended with the logging backend's exception as its result.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"sync", "thread"})
+    void aFailingLogOfASlowTerminateDoesNotCostTheRetry(String mode) throws Exception {
+        CountDownLatch endTerminate = new CountDownLatch(1);
+        var factory = TestBuses.factory("slow-terminate", slowTerminate(endTerminate));
         try (LogCapture log = new LogCapture("dev.eventbus.runtime", record -> record.contains("still running"));
              RuntimeEventBus bus = TestBuses.bus(1, factory)) {
             EventResult result = bus.submit(Event.builder("slow-terminate").mode(new ExecutionMode(mode))

@@ -299,23 +299,24 @@ class CmdExecutorTest {
     @Test
     void aScriptWhoseInterpreterIsMissingIsAnExceptionResultNamingTheInterpreter() throws Exception {
         // The kernel says ENOENT, as for a missing executable, though the script is there.
-        Path script = Files.writeString(dir.resolve("tool"), "#!/no/such/interpreter -x\necho run\n");
-        assertTrue(script.toFile().setExecutable(true));
-        EventResult result = run(CmdRequest.of(script.toString()));
-        CmdLaunchException e = assertInstanceOf(CmdLaunchException.class, result.exception(), result::toString);
-        assertEquals("Cannot run '" + script + "': interpreter not found: its #! line names /no/such/interpreter,"
-                + " which does not exist", e.getMessage());
+        assertScriptFailsToLaunch("#!/no/such/interpreter -x\necho run\n",
+                "interpreter not found: its #! line names /no/such/interpreter, which does not exist");
     }
 
     @Test
     void aScriptWithWindowsLineEndingsIsAnExceptionResultSayingSo() throws Exception {
-        Path script = Files.writeString(dir.resolve("tool"), "#!/bin/sh\r\necho run\r\n");
+        assertScriptFailsToLaunch("#!/bin/sh\r\necho run\r\n", "interpreter not found: its #! line names"
+                + " /bin/sh\\r, which does not exist (the line ends in a carriage return: the script has Windows"
+                + " line endings)");
+    }
+
+    /** Runs an executable script of the given text: its result is a {@link CmdLaunchException} saying {@code why}. */
+    private void assertScriptFailsToLaunch(String text, String why) throws Exception {
+        Path script = Files.writeString(dir.resolve("tool"), text);
         assertTrue(script.toFile().setExecutable(true));
         EventResult result = run(CmdRequest.of(script.toString()));
         CmdLaunchException e = assertInstanceOf(CmdLaunchException.class, result.exception(), result::toString);
-        assertEquals("Cannot run '" + script + "': interpreter not found: its #! line names /bin/sh\\r, which does"
-                + " not exist (the line ends in a carriage return: the script has Windows line endings)",
-                e.getMessage());
+        assertEquals("Cannot run '" + script + "': " + why, e.getMessage());
     }
 
     @Test
